@@ -1,0 +1,32 @@
+/** Stable codes a caller can branch on; the message is for people. */
+export type ShoalErrorCode =
+  | 'BAD_INPUT'
+  | 'BAD_LINK'
+  | 'BAD_MANIFEST'
+  | 'MANIFEST_ID_MISMATCH'
+  | 'NOT_FOUND'
+  | 'BAD_MESSAGE'
+  | 'PROTOCOL'
+  | 'PIECE_HASH_MISMATCH'
+  | 'TRACKER_UNREACHABLE'
+  | 'TRACKER_ERROR'
+  | 'NOT_ADMITTED'
+  | 'RATE_LIMITED'
+  | 'NO_PEERS'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'IO'
+
+export class ShoalError extends Error {
+  override readonly name = 'ShoalError'
+  readonly code: ShoalErrorCode
+
+  constructor(code: ShoalErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+export function isShoalError(err: unknown, code?: ShoalErrorCode): err is ShoalError {
+  return err instanceof ShoalError && (code === undefined || err.code === code)
+}

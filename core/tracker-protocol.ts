@@ -1,0 +1,74 @@
+/**
+ * The Socket.IO events between peers and the tracker, shared by server and client. Schemas
+ * (zod) validate everything the server receives; the types are derived from them.
+ */
+import { z } from 'zod'
+import { MAX_MANIFEST_BYTES } from './manifest.ts'
+
+export const contentIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+export const peerIdSchema = z.string().regex(/^[0-9a-zA-Z_-]{8,64}$/, 'must be 8-64 characters of [0-9a-zA-Z_-]')
+
+/** Largest SDP or ICE payload relayed; real offers are a few KiB. */
+export const MAX_SIGNAL_BYTES = 16 * 1024
+
+export const announceSchema = z.strictObject({
+  swarm: contentIdSchema,
+  peerId: peerIdSchema,
+  /** Verified pieces held, so the tracker can favour peers with more. */
+  pieces: z.number().int().min(0).max(2 ** 31),
+  complete: z.boolean(),
+})
+
+export const leaveSchema = z.strictObject({ swarm: contentIdSchema })
+
+export const signalSchema = z.strictObject({
+  swarm: contentIdSchema,
+  to: peerIdSchema,
+  data: z.unknown().refine((d) => d !== undefined && JSON.stringify(d).length <= MAX_SIGNAL_BYTES, {
+    message: `signal data must be JSON of at most ${MAX_SIGNAL_BYTES} bytes`,
+  }),
+})
+
+export const publishManifestSchema = z.strictObject({
+  /** The canonical manifest JSON; its SHA-256 (over UTF-8) is the id. */
+  manifest: z.string().max(MAX_MANIFEST_BYTES),
+})
+
+export const fetchManifestSchema = z.strictObject({ id: contentIdSchema })
+
+export type Announce = z.infer<typeof announceSchema>
+export type Leave = z.infer<typeof leaveSchema>
+export type SignalRequest = z.infer<typeof signalSchema>
+export type PublishManifest = z.infer<typeof publishManifestSchema>
+export type FetchManifest = z.infer<typeof fetchManifestSchema>
+
+export interface PeerInfo {
+  peerId: string
+  pieces: number
+  complete: boolean
+}
+
+export interface TrackerErrorBody {
+  code: string
+  message: string
+}
+
+export type Ack<T> = (response: ({ ok: true } & T) | { ok: false; error: TrackerErrorBody }) => void
+
+export interface ClientToServerEvents {
+  announce: (body: Announce, ack: Ack<{ peers: PeerInfo[] }>) => void
+  leave: (body: Leave, ack: Ack<object>) => void
+  signal: (body: SignalRequest, ack: Ack<object>) => void
+  'manifest:publish': (body: PublishManifest, ack: Ack<{ id: string }>) => void
+  'manifest:fetch': (body: FetchManifest, ack: Ack<{ manifest: string }>) => void
+}
+
+export interface ServerToClientEvents {
+  /** A relayed WebRTC signal from `from`, a peer sharing `swarm` with the receiver. */
+  signal: (body: { swarm: string; from: string; data: unknown }) => void
+}
+
+/** The share link for a swarm: `<tracker url>/s/<id>`. */
+export function shareLink(trackerUrl: string, id: string): string {
+  return `${trackerUrl.replace(/\/+$/, '')}/s/${id}`
+}
