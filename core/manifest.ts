@@ -9,6 +9,8 @@ import { sha256Hex, utf8 } from './bytes.ts'
 export const MANIFEST_VERSION = 1
 export const MIN_PIECE_SIZE = 256 * 1024
 export const MAX_PIECE_SIZE = 8 * 1024 * 1024
+/** Smallest piece size a manifest may declare: small files and tests use less than the default. */
+const MIN_ACCEPTED_PIECE_SIZE = 16 * 1024
 /** Piece size grows with the file so that a file has about this many pieces. */
 const TARGET_PIECE_COUNT = 2048
 /** Largest manifest accepted anywhere: 1 TiB at 8 MiB pieces is 128 Ki hashes of 65 bytes. */
@@ -127,11 +129,11 @@ function checkManifest(value: unknown): Manifest {
   if (
     typeof pieceSize !== 'number' ||
     !Number.isInteger(pieceSize) ||
-    pieceSize < MIN_PIECE_SIZE / 16 ||
+    pieceSize < MIN_ACCEPTED_PIECE_SIZE ||
     pieceSize > MAX_PIECE_SIZE ||
     (pieceSize & (pieceSize - 1)) !== 0
   ) {
-    throw bad(`pieceSize must be a power of two up to ${MAX_PIECE_SIZE}`)
+    throw bad(`pieceSize must be a power of two from ${MIN_ACCEPTED_PIECE_SIZE} to ${MAX_PIECE_SIZE}`)
   }
   if (!Array.isArray(pieces) || pieces.length !== pieceCount(size, pieceSize)) {
     throw bad('pieces must list one hash per piece')

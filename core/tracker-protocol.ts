@@ -3,6 +3,7 @@
  * (zod) validate everything the server receives; the types are derived from them.
  */
 import { z } from 'zod'
+import type { ShoalErrorCode } from './errors.ts'
 import { MAX_MANIFEST_BYTES } from './manifest.ts'
 
 export const contentIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
@@ -48,7 +49,29 @@ export interface PeerInfo {
   complete: boolean
 }
 
+/**
+ * Sent in the Socket.IO handshake (`auth`). The session key is a random secret a client keeps
+ * across its reconnects: a new connection that presents it may take over the peer id still held
+ * by the client's previous, half-dead connection; anyone else claiming that peer id is refused.
+ */
+export const trackerAuthSchema = z.object({
+  sessionKey: z.string().regex(/^[0-9a-f]{32,128}$/).optional(),
+})
+export type TrackerAuth = z.infer<typeof trackerAuthSchema>
+
+/** The codes a tracker answers with; a client maps anything else to TRACKER_ERROR. */
+export const TRACKER_ERROR_CODES = [
+  'BAD_INPUT',
+  'BAD_MANIFEST',
+  'NOT_ADMITTED',
+  'NOT_FOUND',
+  'RATE_LIMITED',
+  'TRACKER_ERROR',
+] as const satisfies readonly ShoalErrorCode[]
+export type TrackerErrorCode = (typeof TRACKER_ERROR_CODES)[number]
+
 export interface TrackerErrorBody {
+  /** A TrackerErrorCode from a well-behaved tracker; typed string because clients receive it untrusted. */
   code: string
   message: string
 }
@@ -67,6 +90,18 @@ export interface ServerToClientEvents {
   /** A relayed WebRTC signal from `from`, a peer sharing `swarm` with the receiver. */
   signal: (body: { swarm: string; from: string; data: unknown }) => void
 }
+
+/** What a client checks in tracker answers and relayed signals: the tracker is not trusted blindly. */
+export const peerInfoSchema = z.object({
+  peerId: peerIdSchema,
+  pieces: z.number().int().min(0),
+  complete: z.boolean(),
+}) satisfies z.ZodType<PeerInfo>
+export const relayedSignalSchema = z.object({
+  swarm: contentIdSchema,
+  from: peerIdSchema,
+  data: z.unknown(),
+})
 
 /** The share link for a swarm: `<tracker url>/s/<id>`. */
 export function shareLink(trackerUrl: string, id: string): string {

@@ -1,0 +1,43 @@
+/**
+ * Piece selection, pure: random for the first few pieces (so new peers quickly hold something
+ * worth trading, and not all the same thing), then rarest first among what the remote offers.
+ */
+import type { Bitfield } from './bitfield.ts'
+
+/** Pieces picked at random before switching to rarest first. */
+export const RANDOM_FIRST_PIECES = 4
+
+export interface PickInput {
+  /** Pieces already verified locally. */
+  have: Bitfield
+  /** Pieces the remote peer offers. */
+  remote: Bitfield
+  /** True for pieces already being downloaded from some peer. */
+  busy: (piece: number) => boolean
+  /** How many connected peers hold each piece. */
+  availability: ArrayLike<number>
+  random: () => number
+  randomFirst?: number
+}
+
+export function pickPiece(input: PickInput): number | undefined {
+  const { have, remote, busy, availability, random } = input
+  const randomFirst = (input.randomFirst ?? RANDOM_FIRST_PIECES) > have.count
+  let chosen: number | undefined
+  let rarest = Infinity
+  let ties = 0
+  for (let piece = 0; piece < have.length; piece++) {
+    if (!remote.has(piece) || have.has(piece) || busy(piece)) continue
+    const rarity = randomFirst ? 0 : (availability[piece] ?? 0)
+    if (rarity < rarest) {
+      rarest = rarity
+      chosen = piece
+      ties = 1
+    } else if (rarity === rarest) {
+      // Reservoir sampling: each of the equally rare pieces is chosen with equal chance.
+      ties++
+      if (random() * ties < 1) chosen = piece
+    }
+  }
+  return chosen
+}

@@ -1,0 +1,46 @@
+/** Bytes per second over a sliding window of one-second buckets. */
+import type { Clock } from './clock.ts'
+
+const WINDOW_SECONDS = 5
+
+export class RateMeter {
+  readonly #clock: Pick<Clock, 'now'>
+  readonly #buckets = new Float64Array(WINDOW_SECONDS)
+  #second = 0
+  #total = 0
+  readonly #startedAt: number
+
+  constructor(clock: Pick<Clock, 'now'>) {
+    this.#clock = clock
+    this.#startedAt = clock.now()
+    this.#second = Math.floor(this.#startedAt / 1000)
+  }
+
+  get total(): number {
+    return this.#total
+  }
+
+  record(bytes: number): void {
+    this.#advance()
+    this.#buckets[this.#second % WINDOW_SECONDS]! += bytes
+    this.#total += bytes
+  }
+
+  /** Average over the completed seconds of the window (or since start, if shorter). */
+  rate(): number {
+    this.#advance()
+    const now = this.#clock.now()
+    const elapsed = Math.min(WINDOW_SECONDS, (now - this.#startedAt) / 1000)
+    if (elapsed <= 0) return 0
+    let sum = 0
+    for (const b of this.#buckets) sum += b
+    return sum / Math.max(elapsed, 1)
+  }
+
+  #advance(): void {
+    const second = Math.floor(this.#clock.now() / 1000)
+    const steps = Math.min(second - this.#second, WINDOW_SECONDS)
+    for (let i = 1; i <= steps; i++) this.#buckets[(this.#second + i) % WINDOW_SECONDS] = 0
+    if (second > this.#second) this.#second = second
+  }
+}
