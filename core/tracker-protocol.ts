@@ -102,8 +102,3 @@ export const relayedSignalSchema = z.object({
   from: peerIdSchema,
   data: z.unknown(),
 })
-
-/** The share link for a swarm: `<tracker url>/s/<id>`. */
-export function shareLink(trackerUrl: string, id: string): string {
-  return `${trackerUrl.replace(/\/+$/, '')}/s/${id}`
-}

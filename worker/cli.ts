@@ -1,0 +1,80 @@
+/** `shoal`: serve the tracker, seed a file from disk, or get a file by its share link. */
+import { Command, InvalidArgumentError } from 'commander'
+import { ShoalError } from '../core/errors.ts'
+import { get } from './commands/get.ts'
+import { seed } from './commands/seed.ts'
+import { serve } from './commands/serve.ts'
+import { createReporter } from './reporter.ts'
+import { terminationSignal } from './termination.ts'
+
+const EXIT_FAILURE = 1
+const EXIT_INTERRUPTED = 130
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535')
+  return n
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds')
+  return n
+}
+
+/** Runs a command with its reporter; maps failures to a message and an exit code, never a stack trace. */
+function action<Args extends unknown[]>(run: (reporter: ReturnType<typeof createReporter>, signal: AbortSignal, ...args: Args) => Promise<void>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command
+    const reporter = createReporter({ json: Boolean(command.opts().json) })
+    const signal = terminationSignal()
+    try {
+      await run(reporter, signal, ...(args.slice(0, -1) as Args))
+      reporter.endProgress()
+      process.exit(0)
+    } catch (err) {
+      reporter.error(err)
+      if (!(err instanceof ShoalError) && process.env.SHOAL_DEBUG) console.error(err)
+      process.exit(err instanceof ShoalError && err.code === 'ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILURE)
+    }
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('shoal')
+    .description('Peer-to-peer distribution of large files to browsers and machines over WebRTC')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) })
+
+  program
+    .command('serve')
+    .description('run the tracker/signaling service and the web app')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', port, 8080)
+    .option('--json', 'print one JSON object per line')
+    .action(action((reporter, signal, opts: { host: string; port: number }) => serve(opts, reporter, signal)))
+
+  program
+    .command('seed')
+    .description('hash a file, publish it and serve it to peers until interrupted')
+    .argument('<file>', 'the file to share')
+    .requiredOption('--tracker <url>', 'tracker URL, e.g. http://127.0.0.1:8080')
+    .option('--json', 'print one JSON object per line')
+    .action(action((reporter, signal, file: string, opts: { tracker: string }) => seed(file, opts, reporter, signal)))
+
+  program
+    .command('get')
+    .description('download the file behind a share link, verifying every piece')
+    .argument('<link>', 'share link <tracker url>/s/<id> (or a bare id with --tracker)')
+    .option('-o, --output <path>', 'where to write the file (a file or an existing directory)')
+    .option('--tracker <url>', 'tracker URL, overriding the one in the link')
+    .option('--timeout <seconds>', 'give up when no data arrives for this long', positiveSeconds, 60)
+    .option('--json', 'print one JSON object per line')
+    .action(
+      action((reporter, signal, link: string, opts: { output?: string; tracker?: string; timeout: number }) =>
+        get(link, { output: opts.output, tracker: opts.tracker, timeoutSeconds: opts.timeout }, reporter, signal),
+      ),
+    )
+
+  return program
+}

@@ -1,0 +1,48 @@
+import { TrackerClient } from '../../core/client/tracker-client.ts'
+import { joinSwarm } from '../../core/client/join-swarm.ts'
+import { utf8 } from '../../core/bytes.ts'
+import { formatShareLink, normalizeTrackerUrl } from '../../core/link.ts'
+import { encodeManifest } from '../../core/manifest.ts'
+import { FileChunkStore } from '../file-store.ts'
+import { formatBytes } from '../format.ts'
+import { manifestOfFile, sha256HexNode } from '../hash.ts'
+import type { Reporter } from '../reporter.ts'
+import { whenAborted } from '../termination.ts'
+import { loadWrtc } from '../wrtc.ts'
+
+export interface SeedOptions {
+  tracker: string
+}
+
+/** Hashes the file, publishes its manifest, and serves its pieces from disk until terminated. */
+export async function seed(file: string, options: SeedOptions, reporter: Reporter, signal: AbortSignal): Promise<void> {
+  const trackerUrl = normalizeTrackerUrl(options.tracker)
+  const manifest = await manifestOfFile(file, (done, total) => reporter.progress({ label: 'hashing', done, total }), signal)
+  reporter.endProgress()
+  const tracker = await TrackerClient.connect(trackerUrl)
+  try {
+    const id = await tracker.publishManifest(utf8.decode(encodeManifest(manifest)))
+    const store = await FileChunkStore.openForSeeding(file, manifest)
+    const joined = await joinSwarm({
+      signaling: tracker,
+      swarmId: id,
+      manifest,
+      store,
+      wrtc: loadWrtc(),
+      swarm: { hashPiece: sha256HexNode },
+    })
+    const link = formatShareLink(trackerUrl, id)
+    reporter.event(
+      'seeding',
+      { id, link, name: manifest.name, size: manifest.size, peerId: joined.peerId },
+      `Seeding ${manifest.name} (${formatBytes(manifest.size)}). Share link:\n${link}`,
+    )
+    await whenAborted(signal)
+    const { uploadedBytes } = joined.swarm.stats()
+    await joined.leave()
+    await store.close()
+    reporter.event('stopped', { uploaded: uploadedBytes }, `Stopped seeding; uploaded ${formatBytes(uploadedBytes)}.`)
+  } finally {
+    tracker.close()
+  }
+}
