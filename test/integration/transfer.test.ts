@@ -75,12 +75,16 @@ describe('transfers over WebRTC', () => {
 
     const wrtc = loadWrtc()
     const liar = await joinSwarm({ signaling: liarClient, swarmId: id, manifest, store: liarStore, wrtc })
-    const honest = await joinSwarm({ signaling: honestClient, swarmId: id, manifest, store: MemoryChunkStore.from(data, pieceSize), wrtc })
     const store = new MemoryChunkStore(manifest.pieces.length)
-    const warnings: string[] = []
     const leech = await joinSwarm({ signaling: leechClient, swarmId: id, manifest, store, wrtc })
+    const warnings: string[] = []
     leech.swarm.on('warning', (w) => warnings.push(w.code))
-    if (!leech.swarm.complete) await new Promise<void>((resolve) => leech.swarm.once('complete', resolve))
+    // Only the liar is there at first, so the leech must meet its corrupt data.
+    await new Promise<void>((resolve) => leech.swarm.on('peer-closed', (peerId) => peerId === liar.peerId && resolve()))
+    expect(store.verified.count).toBe(0)
+    const completed = new Promise<void>((resolve) => leech.swarm.once('complete', resolve))
+    const honest = await joinSwarm({ signaling: honestClient, swarmId: id, manifest, store: MemoryChunkStore.from(data, pieceSize), wrtc })
+    await completed
 
     const received = new Uint8Array(data.length)
     for (let p = 0; p < manifest.pieces.length; p++) {

@@ -1,0 +1,67 @@
+/**
+ * Wraps an event handler so that nothing a client sends can throw out of it or go unanswered:
+ * the body is checked against its schema, the connection's rate limit is applied, and every
+ * outcome (including an unexpected error) becomes an ack, if the client asked for one.
+ */
+import { z } from 'zod'
+import type { Ack, TrackerErrorCode } from '../core/tracker-protocol.ts'
+import type { TokenBucket } from './rate-limiter.ts'
+
+/** What the ack of an event carrying `Ack<T>` is called with. */
+export type AckResponse<T> = Parameters<Ack<T>>[0]
+
+export type Failure = { ok: false; error: { code: TrackerErrorCode; message: string } }
+
+export function fail(code: TrackerErrorCode, message: string): Failure {
+  return { ok: false, error: { code, message } }
+}
+
+export interface GuardOptions<T> {
+  event: string
+  schema: z.ZodType<T>
+  rate: TokenBucket
+  onError: (err: unknown, event: string) => void
+}
+
+// Typed with unknown parameters on purpose: a client can send any arguments, or none, whatever
+// the event map says. A function taking unknowns is still assignable to the typed listener.
+export function guarded<T, R>(options: GuardOptions<T>, handler: (body: T) => R | Promise<R>): (...args: unknown[]) => void {
+  const { event, schema, rate } = options
+  const onError = (err: unknown, event: string) => {
+    try {
+      options.onError(err, event)
+    } catch {
+      // A broken error reporter must not turn a handled failure into a crash.
+    }
+  }
+  return (...args: unknown[]) => {
+    const last = args.at(-1)
+    const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined
+    const body = args.length > (ack ? 1 : 0) ? args[0] : undefined
+    const reply = (response: unknown) => {
+      if (!ack) return
+      try {
+        ack(response)
+      } catch (err) {
+        onError(err, event)
+      }
+    }
+    const crashed = (err: unknown) => {
+      onError(err, event)
+      reply(fail('TRACKER_ERROR', `the tracker failed to handle ${event}`))
+    }
+
+    if (!rate.take()) return reply(fail('RATE_LIMITED', `too many requests; slow down and retry ${event} later`))
+    // Everything below runs inside try: a throw would escape into Socket.IO and take the process down.
+    try {
+      const parsed = schema.safeParse(body)
+      // Capped: the issue list echoes key names, and a client picks how many keys it sends.
+      if (!parsed.success) return reply(fail('BAD_INPUT', `invalid ${event}: ${z.prettifyError(parsed.error)}`.slice(0, 1000)))
+      const result = handler(parsed.data)
+      if (result instanceof Promise) result.then(reply, crashed)
+      else reply(result)
+    } catch (err) {
+      crashed(err)
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The tracker's plain HTTP side: a health check, the built web app, and share links
+ * (`/s/<id>`), which load the app's index.html; the app reads the id from its location.
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join } from 'node:path'
+import sirv from 'sirv'
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+const SHARE_PATH = /^\/s\/[0-9a-f]{64}\/?$/
+const NOT_BUILT = 'web app not built: run npm run build:web\n'
+
+export function createWebRoutes(webRoot: string): RequestHandler {
+  const indexPath = join(webRoot, 'index.html')
+  // sirv lists the directory once when created, so it is created on the first request after a
+  // build exists; a server started before `npm run build:web` starts serving once it is done.
+  // (Rebuilding renames hashed assets: restart the server after a rebuild.)
+  let serveStatic: ReturnType<typeof sirv> | undefined
+  const isBuilt = () => existsSync(indexPath)
+
+  return (req, res) => {
+    // Not `new URL()`: it throws on some request targets and reads `//x` as a host.
+    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/'
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed\n')
+    if (pathname === '/healthz') return sendJson(res, 200, { ok: true })
+    const isShareLink = SHARE_PATH.test(pathname)
+    if ((isShareLink || pathname === '/') && !isBuilt()) return sendText(res, 503, NOT_BUILT)
+    if (isShareLink) return void sendIndex(indexPath, req, res)
+    if (!serveStatic && isBuilt()) serveStatic = sirv(webRoot, { etag: true, setHeaders: cacheAssets })
+    if (!serveStatic) return sendText(res, 404, 'not found\n')
+    serveStatic(req, res, () => sendText(res, 404, 'not found\n'))
+  }
+}
+
+/** Vite names everything under /assets/ by content hash, so those never change. */
+function cacheAssets(res: ServerResponse, pathname: string): void {
+  if (pathname.startsWith('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+}
+
+async function sendIndex(indexPath: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const html = await readFile(indexPath)
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': html.length,
+      // The page is the same for every id and changes with each build.
+      'Cache-Control': 'no-cache',
+    })
+    res.end(req.method === 'HEAD' ? undefined : html)
+  } catch {
+    sendText(res, 503, NOT_BUILT)
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+  res.end(text)
+}
