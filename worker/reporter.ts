@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress'
 import { ShoalError } from '../core/errors.ts'
-import { formatBytes, formatRate } from './format.ts'
+import { formatBytes, formatRate } from '../core/format.ts'
 
 export interface ProgressUpdate {
   label: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatPeers, formatRate, percentDone } from '../../web/format.ts'
+import { formatBytes, formatPeers, formatRate, percentDone } from '../../core/format.ts'
 
 describe('formatBytes', () => {
   it.each([

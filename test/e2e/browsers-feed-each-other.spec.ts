@@ -1,0 +1,80 @@
+/**
+ * The whole path in real Chromium: a Node seeder (`shoal seed`) feeds browser A over WebRTC;
+ * the seeder stops; browser B, opened afterwards, completes from A alone. Both saved files
+ * must match the original by SHA-256.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Page, expect, test } from '@playwright/test'
+import { type CliRun, runCli } from '../support/cli.ts'
+import { watchForProblems } from './problems.ts'
+
+const SIZE = 16 * 1024 * 1024
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
+
+let dir: string
+let tracker: CliRun
+
+test.beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shoal-e2e-'))
+  tracker = runCli(['serve', '--port', '0'])
+  await tracker.waitFor('listening')
+})
+
+test.afterAll(async () => {
+  tracker?.child.kill('SIGTERM')
+  await tracker?.exit
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function waitUntilComplete(page: Page): Promise<void> {
+  await expect(page.getByRole('progressbar', { name: 'Download progress' })).toHaveAttribute('aria-valuenow', '100', {
+    timeout: 120_000,
+  })
+  await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeEnabled()
+}
+
+async function saveAndHash(page: Page): Promise<{ name: string; sha256: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save', exact: true }).click()])
+  const path = await download.path()
+  return { name: download.suggestedFilename(), sha256: sha256(await readFile(path)) }
+}
+
+test('browser B completes from browser A after the Node seeder has gone', async ({ browser }) => {
+  const data = new Uint8Array(randomBytes(SIZE))
+  const file = join(dir, 'build-artifact.bin')
+  await writeFile(file, data)
+  const seeder = runCli(['seed', file, '--tracker', String((await tracker.waitFor('listening')).url)])
+  const link = String((await seeder.waitFor('seeding')).link)
+
+  const contextA = await browser.newContext({ acceptDownloads: true })
+  const pageA = await contextA.newPage()
+  const problemsA = watchForProblems(pageA)
+  await pageA.goto(link)
+  await expect(pageA.getByText('build-artifact.bin')).toBeVisible()
+  await waitUntilComplete(pageA)
+
+  seeder.child.kill('SIGTERM')
+  const stopped = await seeder.waitFor('stopped')
+  expect((await seeder.exit).code).toBe(0)
+  expect(stopped.uploaded as number).toBeGreaterThanOrEqual(SIZE)
+
+  // Only A holds the file now: B's every byte comes from another browser.
+  const contextB = await browser.newContext({ acceptDownloads: true })
+  const pageB = await contextB.newPage()
+  const problemsB = watchForProblems(pageB)
+  await pageB.goto(link)
+  await waitUntilComplete(pageB)
+
+  const savedB = await saveAndHash(pageB)
+  expect(savedB).toEqual({ name: 'build-artifact.bin', sha256: sha256(data) })
+  const savedA = await saveAndHash(pageA)
+  expect(savedA).toEqual({ name: 'build-artifact.bin', sha256: sha256(data) })
+
+  expect(problemsA).toEqual([])
+  expect(problemsB).toEqual([])
+  await contextA.close()
+  await contextB.close()
+})

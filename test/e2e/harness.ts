@@ -1,0 +1,28 @@
+/**
+ * Builds test/e2e/harness with the app's own vite.config.ts (same shims, aliases, target)
+ * into a temporary directory and serves it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build } from 'vite'
+import { HARNESS_ROOT, VITE_CONFIG } from './paths.ts'
+import { serveStatic, type StaticServer } from './static-server.ts'
+
+export async function serveHarness(): Promise<StaticServer> {
+  const outDir = await mkdtemp(join(tmpdir(), 'shoal-harness-'))
+  await build({
+    configFile: VITE_CONFIG,
+    root: HARNESS_ROOT,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, sourcemap: false, minify: false },
+  })
+  const server = await serveStatic(outDir)
+  return {
+    url: server.url,
+    async close() {
+      await server.close()
+      await rm(outDir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The built app, served by the real `shoal serve`, loads and renders with no console error,
+ * page error or failed request. This catches a missing Node shim ("global is not defined",
+ * "process is not defined") or relative asset URLs, and checks the page's plain answers to a
+ * missing or unknown link.
+ */
+import { expect, test } from '@playwright/test'
+import { type CliRun, runCli } from '../support/cli.ts'
+import { watchForProblems } from './problems.ts'
+
+let tracker: CliRun
+let url: string
+
+test.beforeAll(async () => {
+  tracker = runCli(['serve', '--port', '0'])
+  url = String((await tracker.waitFor('listening')).url)
+})
+
+test.afterAll(async () => {
+  tracker?.child.kill('SIGTERM')
+  await tracker?.exit
+})
+
+const cases = [
+  { label: '/', path: '/', says: 'Open a share link' },
+  { label: 'an unknown /s/<id>', path: `/s/${'ab'.repeat(32)}`, says: 'does not know' },
+]
+
+for (const { label, path, says } of cases) {
+  test(`the app renders at ${label} and explains what is wrong`, async ({ page }) => {
+    const problems = watchForProblems(page)
+    await page.goto(`${url}${path}`)
+
+    await expect(page).toHaveTitle('Shoal')
+    const bar = page.getByRole('progressbar', { name: 'Download progress' })
+    await expect(bar).toBeVisible()
+    await expect(bar).toHaveAttribute('aria-valuemin', '0')
+    await expect(bar).toHaveAttribute('aria-valuemax', '100')
+    await expect(bar).toHaveAttribute('aria-valuenow', '0')
+    await expect(page.getByRole('alert')).toContainText(says)
+    await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeDisabled()
+    expect(problems).toEqual([])
+  })
+}

@@ -1,0 +1,2 @@
+// Vite's client types: lets web/ import CSS and assets the way Vite bundles them.
+/// <reference types="vite/client" />
