@@ -13,6 +13,7 @@ import { PeerSession, type PieceSource } from './peer-session.ts'
 import { PieceDownload } from './piece-download.ts'
 import { pickPiece } from './picker.ts'
 import { RateMeter } from './rate-meter.ts'
+import type { TokenBucket } from './token-bucket.ts'
 import type { Transport } from './transport.ts'
 import { MAX_BLOCK_SIZE } from './wire.ts'
 
@@ -30,6 +31,10 @@ export interface SwarmOptions {
   stallTimeoutMs?: number
   /** How long a peer that sent a corrupt piece or stalled repeatedly stays banned. */
   banMs?: number
+  /** Caps what this peer sends; share one bucket between swarms for a per-process limit. */
+  uploadLimiter?: TokenBucket
+  /** Caps what this peer asks for (and so receives); shared like uploadLimiter. */
+  downloadLimiter?: TokenBucket
   /** Replace piece hashing (Node passes a native SHA-256). */
   hashPiece?: (data: Uint8Array) => Promise<string>
 }
