@@ -1,45 +1,43 @@
 /**
- * The wire protocol with one remote peer: handshake, what it has, the requests in flight to it,
- * and the queue of requests it made to us. Scheduling decisions belong to the Swarm.
+ * The wire protocol with one remote peer: handshake, what it has, the requests in flight to it
+ * (with deadlines), and its requests to us, handed on as events. Scheduling belongs to the
+ * Swarm and the Uploader.
  */
 import { Bitfield } from './bitfield.ts'
 import type { Clock } from './clock.ts'
 import { Emitter } from './emitter.ts'
 import { ShoalError } from './errors.ts'
 import type { Transport } from './transport.ts'
-import { type BlockRef, FrameDecoder, MAX_BLOCK_SIZE, type Message, PROTOCOL_VERSION, encodeMessage } from './wire.ts'
-
-/** What the session needs to answer requests: the local pieces. */
-export interface PieceSource {
-  readonly verified: Bitfield
-  pieceLength(piece: number): number
-  read(piece: number, offset: number, length: number): Promise<Uint8Array>
-}
+import { type BlockRef, FrameDecoder, type Message, PROTOCOL_VERSION, encodeMessage } from './wire.ts'
 
 export interface PeerSessionOptions {
   swarmId: string
   localPeerId: string
   /** The peer id the signaling layer says is on the other end; the handshake must match it. */
   expectedPeerId?: string
-  source: PieceSource
+  /** What we hold, sent as our bitfield right after the handshake. */
+  verified: Bitfield
   clock: Clock
-  /** Stop reading pieces for this peer while this much is waiting in the channel. */
-  highWaterMark?: number
-  /** Requests from the remote queued beyond this are rejected. */
-  maxQueuedRequests?: number
 }
-
-const HIGH_WATER_MARK = 4 * 1024 * 1024
-const MAX_QUEUED_REQUESTS = 512
 
 export interface PeerSessionEvents {
   ready: []
   /** The remote's pieces changed; `piece` is undefined for a whole bitfield. */
   have: [piece: number | undefined]
   block: [piece: number, offset: number, data: Uint8Array]
+  /** The remote asks us for a block (not yet validated against our pieces). */
+  request: [ref: BlockRef]
+  cancel: [ref: BlockRef]
   reject: [ref: BlockRef]
-  uploaded: [bytes: number]
+  /** The channel has room again after filling up. */
+  drain: []
   close: [reason?: Error]
+}
+
+interface Outstanding {
+  ref: BlockRef
+  sentAt: number
+  deadline: number
 }
 
 type State = 'handshaking' | 'ready' | 'closed'
@@ -47,16 +45,14 @@ type State = 'handshaking' | 'ready' | 'closed'
 export class PeerSession extends Emitter<PeerSessionEvents> {
   remotePeerId: string | undefined
   remote: Bitfield
-  lastBlockAt: number
+  /** Shortest request-to-block time seen: the round trip with an empty queue at the remote. */
+  minLatencyMs = Infinity
   readonly #options: PeerSessionOptions
   readonly #transport: Transport
   readonly #decoder = new FrameDecoder()
-  readonly #requested = new Map<string, BlockRef>()
-  readonly #uploadQueue: BlockRef[] = []
-  readonly #highWaterMark: number
-  readonly #maxQueued: number
+  readonly #requested = new Map<string, Outstanding>()
+  #outstandingBytes = 0
   #state: State = 'handshaking'
-  #serving = false
   #bitfieldSeen = false
   readonly #unsubscribe: (() => void)[]
 
@@ -64,17 +60,14 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     super()
     this.#transport = transport
     this.#options = options
-    this.#highWaterMark = options.highWaterMark ?? HIGH_WATER_MARK
-    this.#maxQueued = options.maxQueuedRequests ?? MAX_QUEUED_REQUESTS
-    this.remote = new Bitfield(options.source.verified.length)
-    this.lastBlockAt = options.clock.now()
+    this.remote = new Bitfield(options.verified.length)
     this.#unsubscribe = [
       transport.on('data', (chunk) => this.#onData(chunk)),
-      transport.on('drain', () => void this.#serve()),
+      transport.on('drain', () => this.emit('drain')),
       transport.on('close', (reason) => this.#closed(reason)),
     ]
     this.#send({ type: 'handshake', version: PROTOCOL_VERSION, swarmId: options.swarmId, peerId: options.localPeerId })
-    this.#send({ type: 'bitfield', bits: options.source.verified.bytes })
+    this.#send({ type: 'bitfield', bits: options.verified.bytes })
   }
 
   get ready(): boolean {
@@ -85,28 +78,46 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     return this.#requested.size
   }
 
-  /** Outstanding requests, oldest first. */
-  requests(): BlockRef[] {
-    return [...this.#requested.values()]
+  /** Bytes requested from the remote and not yet received. */
+  get outstandingBytes(): number {
+    return this.#outstandingBytes
   }
 
-  request(ref: BlockRef): void {
-    if (this.#requested.size === 0) this.lastBlockAt = this.#options.clock.now()
-    this.#requested.set(key(ref), ref)
+  get bufferedAmount(): number {
+    return this.#transport.bufferedAmount
+  }
+
+  request(ref: BlockRef, timeoutMs: number): void {
+    const now = this.#options.clock.now()
+    this.#requested.set(key(ref), { ref, sentAt: now, deadline: now + timeoutMs })
+    this.#outstandingBytes += ref.length
     this.#send({ type: 'request', ...ref })
   }
 
-  /** Forget requests for `piece` (given up on it) and tell the remote not to send them. */
+  /** Requests whose deadline has passed, oldest first. */
+  expired(now: number): BlockRef[] {
+    return [...this.#requested.values()].filter((r) => r.deadline <= now).map((r) => r.ref)
+  }
+
+  /** Forgets requests for `piece` (given up on it) and tells the remote not to send them. */
   cancelPiece(piece: number): void {
-    for (const [k, ref] of this.#requested) {
+    for (const [k, { ref }] of this.#requested) {
       if (ref.piece !== piece) continue
-      this.#requested.delete(k)
+      this.#forget(k, ref)
       this.#send({ type: 'cancel', ...ref })
     }
   }
 
   have(piece: number): void {
     this.#send({ type: 'have', piece })
+  }
+
+  sendBlock(piece: number, offset: number, data: Uint8Array): void {
+    this.#send({ type: 'block', piece, offset, data })
+  }
+
+  reject(ref: BlockRef): void {
+    this.#send({ type: 'reject', ...ref })
   }
 
   close(reason?: Error): void {
@@ -140,7 +151,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     switch (message.type) {
       case 'handshake':
         throw protocol('second handshake')
-      case 'bitfield': {
+      case 'bitfield':
         // Only one, right after the handshake; later changes come as `have`.
         if (this.#bitfieldSeen) throw protocol('second bitfield')
         this.#bitfieldSeen = true
@@ -151,7 +162,6 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         }
         this.emit('have', undefined)
         return
-      }
       case 'have':
         if (message.piece >= this.remote.length) throw protocol(`have for piece ${message.piece} out of range`)
         if (this.remote.has(message.piece)) return
@@ -159,63 +169,34 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         this.emit('have', message.piece)
         return
       case 'request':
-        this.#onRequest(message)
-        return
       case 'cancel': {
-        const index = this.#uploadQueue.findIndex((r) => sameRef(r, message))
-        if (index >= 0) this.#uploadQueue.splice(index, 1)
+        const { piece, offset, length } = message
+        this.emit(message.type, { piece, offset, length })
         return
       }
       case 'reject': {
-        const ref = this.#requested.get(key(message))
-        if (!ref) return
-        this.#requested.delete(key(message))
-        this.emit('reject', ref)
+        const k = key(message)
+        const outstanding = this.#requested.get(k)
+        if (!outstanding) return
+        this.#forget(k, outstanding.ref)
+        this.emit('reject', outstanding.ref)
         return
       }
       case 'block': {
         const k = key({ piece: message.piece, offset: message.offset, length: message.data.length })
+        const outstanding = this.#requested.get(k)
         // A block nobody asked for (or cancelled) is dropped; it may have crossed a cancel.
-        if (!this.#requested.delete(k)) return
-        this.lastBlockAt = this.#options.clock.now()
+        if (!outstanding) return
+        this.#forget(k, outstanding.ref)
+        this.minLatencyMs = Math.min(this.minLatencyMs, this.#options.clock.now() - outstanding.sentAt)
         this.emit('block', message.piece, message.offset, message.data)
         return
       }
     }
   }
 
-  #onRequest(ref: BlockRef): void {
-    const { source } = this.#options
-    const valid =
-      source.verified.has(ref.piece) &&
-      ref.length > 0 &&
-      ref.length <= MAX_BLOCK_SIZE &&
-      ref.offset + ref.length <= source.pieceLength(ref.piece)
-    if (!valid || this.#uploadQueue.length >= this.#maxQueued) {
-      this.#send({ type: 'reject', piece: ref.piece, offset: ref.offset, length: ref.length })
-      return
-    }
-    this.#uploadQueue.push({ piece: ref.piece, offset: ref.offset, length: ref.length })
-    void this.#serve()
-  }
-
-  /** One loop per session reads and sends queued blocks while the channel has room. */
-  async #serve(): Promise<void> {
-    if (this.#serving) return
-    this.#serving = true
-    try {
-      while (this.#state === 'ready' && this.#uploadQueue.length > 0 && this.#transport.bufferedAmount < this.#highWaterMark) {
-        const ref = this.#uploadQueue.shift()!
-        const data = await this.#options.source.read(ref.piece, ref.offset, ref.length)
-        if (this.#state !== 'ready') return
-        this.#send({ type: 'block', piece: ref.piece, offset: ref.offset, data })
-        this.emit('uploaded', data.length)
-      }
-    } catch (err) {
-      this.close(new ShoalError('IO', `could not read a piece to upload: ${(err as Error).message}`, { cause: err }))
-    } finally {
-      this.#serving = false
-    }
+  #forget(k: string, ref: BlockRef): void {
+    if (this.#requested.delete(k)) this.#outstandingBytes -= ref.length
   }
 
   #send(message: Message): void {
@@ -231,7 +212,6 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     if (this.#state === 'closed') return
     this.#state = 'closed'
     for (const off of this.#unsubscribe) off()
-    this.#uploadQueue.length = 0
     this.emit('close', reason)
     this.removeAllListeners()
   }
@@ -239,10 +219,6 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
 function key(ref: BlockRef): string {
   return `${ref.piece}:${ref.offset}:${ref.length}`
-}
-
-function sameRef(a: BlockRef, b: BlockRef): boolean {
-  return a.piece === b.piece && a.offset === b.offset && a.length === b.length
 }
 
 function protocol(message: string): ShoalError {

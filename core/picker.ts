@@ -41,3 +41,44 @@ export function pickPiece(input: PickInput): number | undefined {
   }
   return chosen
 }
+
+/** At most this many peers fetch the same piece in endgame. */
+export const MAX_ENDGAME_DOWNLOADERS = 3
+
+export interface EndgamePickInput {
+  have: Bitfield
+  remote: Bitfield
+  /** How many peers are fetching each piece now. */
+  downloaders: (piece: number) => number
+  /** True for pieces this peer is already fetching or may not ask this remote for. */
+  excluded: (piece: number) => boolean
+  random: () => number
+  maxDownloaders?: number
+}
+
+/**
+ * Endgame: every missing piece is already being fetched, so a peer with spare capacity fetches
+ * one of them again (the least duplicated); whichever copy verifies first wins and the rest are
+ * cancelled. This stops one slow peer from holding up the last pieces.
+ */
+export function pickEndgamePiece(input: EndgamePickInput): number | undefined {
+  const { have, remote, downloaders, excluded, random } = input
+  const max = input.maxDownloaders ?? MAX_ENDGAME_DOWNLOADERS
+  let chosen: number | undefined
+  let fewest = Infinity
+  let ties = 0
+  for (let piece = 0; piece < have.length; piece++) {
+    if (!remote.has(piece) || have.has(piece) || excluded(piece)) continue
+    const count = downloaders(piece)
+    if (count >= max) continue
+    if (count < fewest) {
+      fewest = count
+      chosen = piece
+      ties = 1
+    } else if (count === fewest) {
+      ties++
+      if (random() * ties < 1) chosen = piece
+    }
+  }
+  return chosen
+}

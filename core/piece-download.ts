@@ -22,6 +22,11 @@ export class PieceDownload {
     return this.#receivedBytes === this.data.length
   }
 
+  /** Length of the block nextRequest() will ask for (0 when fully requested). */
+  get nextLength(): number {
+    return Math.min(this.#blockSize, this.data.length - this.#nextOffset)
+  }
+
   nextRequest(): BlockRef | undefined {
     if (this.fullyRequested) return undefined
     const offset = this.#nextOffset

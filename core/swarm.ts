@@ -1,21 +1,25 @@
 /**
  * The swarm engine for one file: it owns the scheduler state (which piece is fetched from whom),
- * verifies every piece against the manifest, stores it, and announces it to all neighbours.
- * All state changes happen in event callbacks on one event loop, so it needs no locks.
+ * verifies every piece against the manifest, stores it, announces it to all neighbours, and
+ * serves what it has through the Uploader. All state changes happen in event callbacks on one
+ * event loop, so it needs no locks.
  */
 import type { ChunkStore } from './chunk-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { sha256Hex } from './bytes.ts'
+import { DistinctFirstPolicy } from './distinct-first.ts'
 import { Emitter } from './emitter.ts'
 import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
-import { PeerSession, type PieceSource } from './peer-session.ts'
+import { PeerSession } from './peer-session.ts'
 import { PieceDownload } from './piece-download.ts'
-import { pickPiece } from './picker.ts'
+import { pickEndgamePiece, pickPiece } from './picker.ts'
+import { pipelineDepth, requestTimeoutMs } from './pipeline.ts'
 import { RateMeter } from './rate-meter.ts'
 import type { TokenBucket } from './token-bucket.ts'
 import type { Transport } from './transport.ts'
-import { MAX_BLOCK_SIZE } from './wire.ts'
+import { Uploader } from './uploader.ts'
+import { type BlockRef, MAX_BLOCK_SIZE } from './wire.ts'
 
 export interface SwarmOptions {
   swarmId: string
@@ -24,12 +28,10 @@ export interface SwarmOptions {
   peerId: string
   clock?: Clock
   random?: () => number
-  /** Block requests kept in flight per peer: enough to fill bandwidth x delay. */
-  pipelineDepth?: number
   blockSize?: number
-  /** A peer with requests outstanding and no block for this long loses its pieces to others. */
-  stallTimeoutMs?: number
-  /** How long a peer that sent a corrupt piece or stalled repeatedly stays banned. */
+  /** Fixes the requests in flight per peer instead of sizing them to bandwidth x delay. */
+  pipelineDepth?: number
+  /** How long a peer that sent a corrupt piece or timed out repeatedly stays banned. */
   banMs?: number
   /** Caps what this peer sends; share one bucket between swarms for a per-process limit. */
   uploadLimiter?: TokenBucket
@@ -39,10 +41,13 @@ export interface SwarmOptions {
   hashPiece?: (data: Uint8Array) => Promise<string>
 }
 
-const PIPELINE_DEPTH = 32
-const STALL_TIMEOUT_MS = 15_000
 const BAN_MS = 60_000
-const STALLS_BEFORE_BAN = 2
+/** Consecutive timed-out rounds before a peer counts as stalled for good and is banned. */
+const TIMEOUTS_BEFORE_BAN = 3
+/** After a peer refuses or times out on a piece, ask others for it for this long. */
+const REFUSE_MS = 5_000
+/** How often request deadlines are checked. */
+const TICK_MS = 500
 
 export interface SwarmStats {
   pieceCount: number
@@ -70,8 +75,12 @@ export interface SwarmEvents {
 
 interface PeerState {
   session: PeerSession
+  /** Pieces being fetched from this peer. */
   pieces: Map<number, PieceDownload>
-  stalls: number
+  /** Pieces this peer refused or let time out, until when not to ask it again. */
+  refused: Map<number, number>
+  received: RateMeter
+  timeouts: number
 }
 
 export class Swarm extends Emitter<SwarmEvents> {
@@ -80,20 +89,21 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #options: SwarmOptions
   readonly #clock: Clock
   readonly #random: () => number
-  readonly #pipelineDepth: number
   readonly #blockSize: number
-  readonly #stallTimeoutMs: number
   readonly #hashPiece: (data: Uint8Array) => Promise<string>
-  readonly #peers = new Set<PeerState>()
+  readonly #peers = new Map<PeerSession, PeerState>()
   /** Connected peers holding each piece, for rarest first. */
   readonly #availability: Uint32Array
-  /** Pieces being downloaded or verified: never fetched twice at once. */
-  readonly #busy = new Set<number>()
+  /** How many peers each piece is being fetched from (more than one only in endgame). */
+  readonly #downloaders = new Map<number, number>()
+  readonly #verifying = new Set<number>()
   readonly #banned = new Map<string, number>()
   readonly #download: RateMeter
   readonly #upload: RateMeter
-  readonly #source: PieceSource
-  #stallTimer: unknown
+  readonly #uploader: Uploader
+  readonly #distinctFirst: DistinctFirstPolicy
+  #tickTimer: unknown
+  #limiterTimer: unknown
   #destroyed = false
 
   constructor(options: SwarmOptions) {
@@ -103,19 +113,26 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.store = options.store
     this.#clock = options.clock ?? systemClock
     this.#random = options.random ?? Math.random
-    this.#pipelineDepth = options.pipelineDepth ?? PIPELINE_DEPTH
     this.#blockSize = Math.min(options.blockSize ?? MAX_BLOCK_SIZE, MAX_BLOCK_SIZE)
-    this.#stallTimeoutMs = options.stallTimeoutMs ?? STALL_TIMEOUT_MS
     this.#hashPiece = options.hashPiece ?? sha256Hex
     this.#availability = new Uint32Array(options.manifest.pieces.length)
     this.#download = new RateMeter(this.#clock)
     this.#upload = new RateMeter(this.#clock)
-    this.#source = {
-      verified: options.store.verified,
-      pieceLength: (piece) => pieceLength(this.manifest, piece),
-      read: (piece, offset, length) => this.store.read(piece, offset, length),
-    }
-    this.#scheduleStallCheck()
+    this.#distinctFirst = new DistinctFirstPolicy(options.manifest.pieces.length)
+    this.#uploader = new Uploader({
+      source: {
+        verified: options.store.verified,
+        pieceLength: (piece) => pieceLength(this.manifest, piece),
+        read: (piece, offset, length) => this.store.read(piece, offset, length),
+      },
+      clock: this.#clock,
+      limiter: options.uploadLimiter,
+      // Only a seeder rations pieces: a leecher's upload is the swarm's spare capacity.
+      admit: (peer, piece) => !this.complete || this.#distinctFirst.admit(peer, peer.remote, piece),
+      onUploaded: (bytes) => this.#upload.record(bytes),
+      onError: (error) => this.emit('warning', error),
+    })
+    this.#scheduleTick()
   }
 
   get complete(): boolean {
@@ -123,7 +140,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   }
 
   get peerIds(): string[] {
-    return [...this.#peers].flatMap((p) => (p.session.remotePeerId ? [p.session.remotePeerId] : []))
+    return [...this.#peers.keys()].flatMap((s) => (s.remotePeerId ? [s.remotePeerId] : []))
   }
 
   hasPeer(peerId: string): boolean {
@@ -151,7 +168,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       uploadedBytes: this.#upload.total,
       downloadRate: this.#download.rate(),
       uploadRate: this.#upload.rate(),
-      peers: [...this.#peers].filter((p) => p.session.ready).length,
+      peers: [...this.#peers.keys()].filter((s) => s.ready).length,
       complete: verified.complete,
     }
   }
@@ -166,30 +183,34 @@ export class Swarm extends Emitter<SwarmEvents> {
       swarmId: this.#options.swarmId,
       localPeerId: this.#options.peerId,
       expectedPeerId,
-      source: this.#source,
+      verified: this.store.verified,
       clock: this.#clock,
     })
-    const peer: PeerState = { session, pieces: new Map(), stalls: 0 }
-    this.#peers.add(peer)
+    const peer: PeerState = { session, pieces: new Map(), refused: new Map(), received: new RateMeter(this.#clock), timeouts: 0 }
+    this.#peers.set(session, peer)
     session.on('ready', () => this.#onReady(peer))
     session.on('have', (piece) => this.#onHave(peer, piece))
     session.on('block', (piece, offset, data) => this.#onBlock(peer, piece, offset, data))
-    session.on('reject', (ref) => this.#release(peer, ref.piece))
-    session.on('uploaded', (bytes) => this.#upload.record(bytes))
+    session.on('reject', (ref) => this.#onReject(peer, ref))
+    session.on('request', (ref) => this.#uploader.enqueue(session, ref))
+    session.on('cancel', (ref) => this.#uploader.cancel(session, ref))
+    session.on('drain', () => this.#uploader.pump())
     session.on('close', (reason) => this.#onClose(peer, reason))
   }
 
   destroy(): void {
     if (this.#destroyed) return
     this.#destroyed = true
-    this.#clock.clearTimeout(this.#stallTimer)
-    for (const peer of [...this.#peers]) peer.session.close()
+    this.#clock.clearTimeout(this.#tickTimer)
+    this.#clock.clearTimeout(this.#limiterTimer)
+    this.#uploader.stop()
+    for (const session of [...this.#peers.keys()]) session.close()
     this.removeAllListeners()
   }
 
   #onReady(peer: PeerState): void {
     const id = peer.session.remotePeerId!
-    const duplicate = [...this.#peers].some((p) => p !== peer && p.session.ready && p.session.remotePeerId === id)
+    const duplicate = [...this.#peers.keys()].some((s) => s !== peer.session && s.ready && s.remotePeerId === id)
     if (duplicate || this.isBanned(id)) {
       peer.session.close()
       return
@@ -209,13 +230,21 @@ export class Swarm extends Emitter<SwarmEvents> {
   #onBlock(peer: PeerState, piece: number, offset: number, data: Uint8Array): void {
     const download = peer.pieces.get(piece)
     if (!download) return
+    peer.received.record(data.length)
+    peer.timeouts = 0
     this.#download.record(data.length)
     download.receive(offset, data)
     if (download.complete) {
-      peer.pieces.delete(piece)
+      this.#stopFetching(peer, piece)
+      this.#verifying.add(piece)
       void this.#verify(peer, download)
     }
     this.#fill(peer)
+  }
+
+  #onReject(peer: PeerState, ref: BlockRef): void {
+    peer.refused.set(ref.piece, this.#clock.now() + REFUSE_MS)
+    this.#release(peer, ref.piece)
   }
 
   async #verify(peer: PeerState, download: PieceDownload): Promise<void> {
@@ -224,22 +253,27 @@ export class Swarm extends Emitter<SwarmEvents> {
       const hash = await this.#hashPiece(data)
       if (this.#destroyed) return
       if (hash !== this.manifest.pieces[piece]) {
+        this.#verifying.delete(piece)
         const id = peer.session.remotePeerId ?? 'unknown'
-        this.#busy.delete(piece)
         this.#ban(peer, new ShoalError('PIECE_HASH_MISMATCH', `piece ${piece} from peer ${id} failed verification; peer banned`))
         this.#fillAll()
         return
       }
+      // In endgame two copies can verify; the first one stored wins.
+      if (this.store.verified.has(piece)) return
       await this.store.write(piece, data)
     } catch (err) {
-      this.#busy.delete(piece)
+      this.#verifying.delete(piece)
       const error = err instanceof ShoalError ? err : new ShoalError('IO', `could not store piece ${piece}: ${(err as Error).message}`)
       this.emit('warning', error)
       return
     }
-    this.#busy.delete(piece)
+    this.#verifying.delete(piece)
     if (this.#destroyed) return
-    for (const p of this.#peers) if (p.session.ready) p.session.have(piece)
+    for (const other of this.#peers.values()) {
+      if (other.pieces.has(piece)) this.#release(other, piece, false)
+      if (other.session.ready) other.session.have(piece)
+    }
     this.emit('piece', piece)
     if (this.complete) this.emit('complete')
     this.#fillAll()
@@ -249,35 +283,81 @@ export class Swarm extends Emitter<SwarmEvents> {
   #fill(peer: PeerState): void {
     const { session } = peer
     if (!session.ready || this.complete || this.#destroyed) return
-    while (session.outstanding < this.#pipelineDepth) {
-      let download = [...peer.pieces.values()].find((d) => !d.fullyRequested)
-      if (!download) {
-        const piece = pickPiece({
-          have: this.store.verified,
-          remote: session.remote,
-          busy: (p) => this.#busy.has(p),
-          availability: this.#availability,
-          random: this.#random,
-        })
-        if (piece === undefined) return
-        download = new PieceDownload(piece, pieceLength(this.manifest, piece), this.#blockSize)
-        this.#busy.add(piece)
-        peer.pieces.set(piece, download)
+    const depth =
+      this.#options.pipelineDepth ??
+      pipelineDepth({ rate: peer.received.rate(), rttMs: session.minLatencyMs, blockSize: this.#blockSize })
+    const limiter = this.#options.downloadLimiter
+    while (session.outstanding < depth) {
+      const download = [...peer.pieces.values()].find((d) => !d.fullyRequested) ?? this.#startPiece(peer)
+      if (!download) return
+      const wait = limiter?.tryTake(download.nextLength) ?? 0
+      if (wait > 0) {
+        this.#retryFillAfter(wait)
+        return
       }
-      session.request(download.nextRequest()!)
+      const ref = download.nextRequest()!
+      session.request(ref, requestTimeoutMs(session.outstandingBytes + ref.length))
     }
   }
 
-  #fillAll(): void {
-    for (const peer of this.#peers) this.#fill(peer)
+  #startPiece(peer: PeerState): PieceDownload | undefined {
+    const now = this.#clock.now()
+    const refused = (p: number) => (peer.refused.get(p) ?? 0) > now
+    const have = this.store.verified
+    const remote = peer.session.remote
+    let piece = pickPiece({
+      have,
+      remote,
+      busy: (p) => this.#downloaders.has(p) || this.#verifying.has(p) || refused(p),
+      availability: this.#availability,
+      random: this.#random,
+    })
+    if (piece === undefined && this.#inEndgame()) {
+      piece = pickEndgamePiece({
+        have,
+        remote,
+        downloaders: (p) => this.#downloaders.get(p) ?? 0,
+        excluded: (p) => peer.pieces.has(p) || this.#verifying.has(p) || refused(p),
+        random: this.#random,
+      })
+    }
+    if (piece === undefined) return undefined
+    const download = new PieceDownload(piece, pieceLength(this.manifest, piece), this.#blockSize)
+    peer.pieces.set(piece, download)
+    this.#downloaders.set(piece, (this.#downloaders.get(piece) ?? 0) + 1)
+    return download
   }
 
-  /** Gives a piece back to the pool (its partial data is dropped). */
-  #release(peer: PeerState, piece: number): void {
+  /** Every missing piece is already being fetched or verified. */
+  #inEndgame(): boolean {
+    const missing = this.store.verified.length - this.store.verified.count
+    let inFlight = this.#downloaders.size
+    for (const piece of this.#verifying) if (!this.#downloaders.has(piece)) inFlight++
+    return missing > 0 && inFlight >= missing
+  }
+
+  #fillAll(): void {
+    for (const peer of this.#peers.values()) this.#fill(peer)
+  }
+
+  #retryFillAfter(ms: number): void {
+    this.#clock.clearTimeout(this.#limiterTimer)
+    this.#limiterTimer = this.#clock.setTimeout(() => this.#fillAll(), ms)
+  }
+
+  #stopFetching(peer: PeerState, piece: number): void {
     if (!peer.pieces.delete(piece)) return
+    const count = (this.#downloaders.get(piece) ?? 1) - 1
+    if (count > 0) this.#downloaders.set(piece, count)
+    else this.#downloaders.delete(piece)
+  }
+
+  /** Gives a piece up with this peer (its partial data is dropped) so others may fetch it. */
+  #release(peer: PeerState, piece: number, refill = true): void {
+    if (!peer.pieces.has(piece)) return
+    this.#stopFetching(peer, piece)
     peer.session.cancelPiece(piece)
-    this.#busy.delete(piece)
-    this.#fillAll()
+    if (refill) this.#fillAll()
   }
 
   #ban(peer: PeerState, reason: ShoalError): void {
@@ -288,34 +368,40 @@ export class Swarm extends Emitter<SwarmEvents> {
   }
 
   #onClose(peer: PeerState, reason?: Error): void {
-    this.#peers.delete(peer)
+    this.#peers.delete(peer.session)
+    this.#uploader.removePeer(peer.session)
     for (const p of peer.session.remote.indices()) this.#availability[p]!--
-    for (const piece of peer.pieces.keys()) this.#busy.delete(piece)
-    peer.pieces.clear()
+    for (const piece of [...peer.pieces.keys()]) this.#stopFetching(peer, piece)
     this.emit('peer-closed', peer.session.remotePeerId, reason)
     this.#fillAll()
   }
 
-  #scheduleStallCheck(): void {
-    this.#stallTimer = this.#clock.setTimeout(() => {
+  #scheduleTick(): void {
+    this.#tickTimer = this.#clock.setTimeout(() => {
       if (this.#destroyed) return
-      this.#checkStalls()
-      this.#scheduleStallCheck()
-    }, Math.max(250, this.#stallTimeoutMs / 4))
+      this.#checkDeadlines()
+      this.#scheduleTick()
+    }, TICK_MS)
   }
 
-  #checkStalls(): void {
+  /** Requests past their deadline: give those pieces to other peers; ban a peer that keeps stalling. */
+  #checkDeadlines(): void {
     const now = this.#clock.now()
-    for (const peer of [...this.#peers]) {
-      if (peer.session.outstanding === 0 || now - peer.session.lastBlockAt < this.#stallTimeoutMs) continue
-      peer.stalls++
+    for (const peer of [...this.#peers.values()]) {
+      const pieces = new Set(peer.session.expired(now).map((ref) => ref.piece))
+      if (pieces.size === 0) continue
+      peer.timeouts++
       const id = peer.session.remotePeerId ?? 'unknown'
-      if (peer.stalls >= STALLS_BEFORE_BAN) {
-        this.#ban(peer, new ShoalError('TIMEOUT', `peer ${id} stalled ${peer.stalls} times; peer banned`))
+      if (peer.timeouts >= TIMEOUTS_BEFORE_BAN) {
+        this.#ban(peer, new ShoalError('TIMEOUT', `peer ${id} stalled ${peer.timeouts} times in a row; peer banned`))
         continue
       }
-      this.emit('warning', new ShoalError('TIMEOUT', `peer ${id} sent nothing for ${this.#stallTimeoutMs} ms; its pieces go to others`))
-      for (const piece of [...peer.pieces.keys()]) this.#release(peer, piece)
+      this.emit('warning', new ShoalError('TIMEOUT', `peer ${id} did not deliver piece(s) ${[...pieces].join(', ')} in time; asking others`))
+      for (const piece of pieces) {
+        peer.refused.set(piece, now + REFUSE_MS)
+        this.#release(peer, piece, false)
+      }
+      this.#fillAll()
     }
   }
 }

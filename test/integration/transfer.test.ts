@@ -14,6 +14,7 @@ import { PARTIAL_SUFFIX } from '../../worker/file-store.ts'
 import { loadWrtc } from '../../worker/wrtc.ts'
 import { runCli } from '../support/cli.ts'
 import { manifestFor, randomData, sha256Of } from '../support/data.ts'
+import { CorruptingStore, filledStore } from '../support/stores.ts'
 
 const MiB = 1024 * 1024
 
@@ -62,16 +63,7 @@ describe('transfers over WebRTC', () => {
     const [liarClient, honestClient, leechClient] = clients as [TrackerClient, TrackerClient, TrackerClient]
     expect(await liarClient.publishManifest(json)).toBe(id)
 
-    /** A peer whose store flips a bit in everything it serves. */
-    class CorruptingStore extends MemoryChunkStore {
-      override async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
-        const block = (await super.read(piece, offset, length)).slice()
-        block[0]! ^= 1
-        return block
-      }
-    }
-    const liarStore = new CorruptingStore(manifest.pieces.length)
-    for (let p = 0; p < manifest.pieces.length; p++) await liarStore.write(p, data.slice(p * pieceSize, (p + 1) * pieceSize))
+    const liarStore = await filledStore(CorruptingStore, data, pieceSize)
 
     const wrtc = loadWrtc()
     const liar = await joinSwarm({ signaling: liarClient, swarmId: id, manifest, store: liarStore, wrtc })

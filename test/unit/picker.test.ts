@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from '../../core/bitfield.ts'
-import { pickPiece } from '../../core/picker.ts'
+import { pickEndgamePiece, pickPiece } from '../../core/picker.ts'
 
 function field(length: number, pieces: number[]): Bitfield {
   const f = new Bitfield(length)
@@ -58,5 +58,28 @@ describe('pickPiece', () => {
     }
     expect([...counts.keys()].sort()).toEqual([6, 7, 8, 9])
     for (const n of counts.values()) expect(n).toBeGreaterThan(800)
+  })
+})
+
+describe('pickEndgamePiece', () => {
+  it('fetches again the missing piece with the fewest downloaders', () => {
+    const have = field(5, [0, 1, 2])
+    const remote = Bitfield.full(5)
+    const downloaders = (p: number) => (p === 3 ? 2 : 1)
+    expect(pickEndgamePiece({ have, remote, downloaders, excluded: () => false, random: seeded(6) })).toBe(4)
+  })
+
+  it('skips pieces this peer already fetches, and pieces at the duplicate cap', () => {
+    const have = field(5, [0, 1])
+    const remote = Bitfield.full(5)
+    const picked = pickEndgamePiece({
+      have,
+      remote,
+      downloaders: (p) => (p === 2 ? 3 : 1),
+      excluded: (p) => p === 3,
+      random: seeded(7),
+    })
+    expect(picked).toBe(4)
+    expect(pickEndgamePiece({ have, remote, downloaders: () => 3, excluded: () => false, random: seeded(8) })).toBeUndefined()
   })
 })

@@ -4,6 +4,8 @@ import type { Manifest } from '../../core/manifest.ts'
 import { Swarm } from '../../core/swarm.ts'
 import { memoryTransportPair } from '../../core/transport.ts'
 import { manifestFor, randomData, sha256Of } from '../support/data.ts'
+import { CorruptingStore, StallingStore, filledStore } from '../support/stores.ts'
+import { VirtualClock } from '../support/virtual-clock.ts'
 
 const PIECE = 16 * 1024
 
@@ -27,15 +29,6 @@ async function contents(store: ChunkStore, manifest: Manifest): Promise<Uint8Arr
 }
 
 const completion = (s: Swarm) => new Promise<void>((resolve) => (s.complete ? resolve() : s.once('complete', resolve)))
-
-/** Serves corrupt bytes for every read: a peer sending bad blocks. */
-class CorruptingStore extends MemoryChunkStore {
-  override async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
-    const data = (await super.read(piece, offset, length)).slice()
-    data[0]! ^= 0xff
-    return data
-  }
-}
 
 describe('Swarm over in-memory transports', () => {
   it('downloads from several peers at once and ends byte-identical', async () => {
@@ -77,8 +70,7 @@ describe('Swarm over in-memory transports', () => {
   it('drops corrupt pieces, bans the sender and completes from an honest peer', async () => {
     const data = randomData(20 * PIECE)
     const { manifest, id } = await manifestFor(data, PIECE)
-    const corruptStore = new CorruptingStore(manifest.pieces.length)
-    for (let p = 0; p < manifest.pieces.length; p++) await corruptStore.write(p, data.slice(p * PIECE, (p + 1) * PIECE))
+    const corruptStore = await filledStore(CorruptingStore, data, PIECE)
     const liar = swarmOf(manifest, id, 'liar-0000', corruptStore)
     const honest = swarmOf(manifest, id, 'honest-00', MemoryChunkStore.from(data, PIECE))
     const leecher = swarmOf(manifest, id, 'leech-000')
@@ -106,5 +98,56 @@ describe('Swarm over in-memory transports', () => {
     expect(leecher.stats().verifiedPieces).toBe(0)
     seed.destroy()
     leecher.destroy()
+  })
+})
+
+describe('Swarm timeouts and endgame (virtual clock)', () => {
+  it('times out a peer that stops sending, bans it after repeated stalls, and completes from others', async () => {
+    const clock = new VirtualClock()
+    const data = randomData(24 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const stallStore = await filledStore(StallingStore, data, PIECE)
+    const make = (peerId: string, store?: ChunkStore) =>
+      new Swarm({ swarmId: id, manifest, store: store ?? new MemoryChunkStore(manifest.pieces.length), peerId, clock, blockSize: 4096, random: Math.random })
+    const staller = make('stall-000', stallStore)
+    const leecher = make('leech-000')
+    const warnings: string[] = []
+    leecher.on('warning', (w) => warnings.push(w.code))
+    join(staller, leecher, 'stall-000', 'leech-000')
+    // Alone with the staller: its requests time out again and again until it is banned.
+    for (let i = 0; i < 60 && !leecher.isBanned('stall-000'); i++) await clock.advance(1000)
+    expect(warnings.filter((w) => w === 'TIMEOUT').length).toBeGreaterThanOrEqual(3)
+    expect(leecher.isBanned('stall-000')).toBe(true)
+    expect(leecher.stats().verifiedPieces).toBe(0)
+
+    // An honest peer arrives and the download completes from it.
+    const honest = make('honest-00', MemoryChunkStore.from(data, PIECE))
+    join(honest, leecher, 'honest-00', 'leech-000')
+    await clock.advance(1000)
+    expect(leecher.complete).toBe(true)
+    expect(sha256Of(await contents(leecher.store, manifest))).toBe(sha256Of(data))
+    for (const s of [staller, honest, leecher]) s.destroy()
+  })
+
+  it('in endgame fetches the last pieces from a second peer rather than wait on a stalled one', async () => {
+    const clock = new VirtualClock()
+    const data = randomData(8 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const stallStore = await filledStore(StallingStore, data, PIECE)
+    const make = (peerId: string, store?: ChunkStore) =>
+      new Swarm({ swarmId: id, manifest, store: store ?? new MemoryChunkStore(manifest.pieces.length), peerId, clock, blockSize: 4096 })
+    const staller = make('stall-111', stallStore)
+    const honest = make('honest-11', MemoryChunkStore.from(data, PIECE))
+    const leecher = make('leech-111')
+    const warnings: string[] = []
+    leecher.on('warning', (w) => warnings.push(w.code))
+    join(staller, leecher, 'stall-111', 'leech-111')
+    join(honest, leecher, 'honest-11', 'leech-111')
+    // Well before any request deadline (5 s at least), endgame has duplicated the stalled pieces.
+    await clock.advance(1000)
+    expect(leecher.complete).toBe(true)
+    expect(warnings).not.toContain('TIMEOUT')
+    expect(sha256Of(await contents(leecher.store, manifest))).toBe(sha256Of(data))
+    for (const s of [staller, honest, leecher]) s.destroy()
   })
 })

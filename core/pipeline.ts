@@ -1,0 +1,27 @@
+/** How many requests to keep in flight to a peer, and how long each may take. Pure. */
+
+export const MIN_PIPELINE_BLOCKS = 16
+export const MAX_PIPELINE_BLOCKS = 128
+/** Queue this much time's worth of data at the remote beyond one round trip, to ride out jitter. */
+const PIPELINE_SLACK_SECONDS = 0.25
+
+/** Enough requests to cover bandwidth x delay (plus slack), within [min, max] blocks. */
+export function pipelineDepth(input: { rate: number; rttMs: number; blockSize: number; min?: number; max?: number }): number {
+  const { rate, blockSize, min = MIN_PIPELINE_BLOCKS, max = MAX_PIPELINE_BLOCKS } = input
+  const rtt = Number.isFinite(input.rttMs) ? input.rttMs / 1000 : 0
+  const blocks = Math.ceil((rate * (rtt + PIPELINE_SLACK_SECONDS)) / blockSize)
+  return Math.min(max, Math.max(min, blocks))
+}
+
+/** The time any request gets, however small. */
+export const REQUEST_TIMEOUT_BASE_MS = 5_000
+/** The slowest rate at which a peer still counts as making progress. */
+export const MIN_PEER_RATE = 64 * 1024
+
+/**
+ * A request waits behind everything already asked of that peer, so its deadline grows with the
+ * bytes queued ahead of it plus its own: a slow but live peer is not mistaken for a dead one.
+ */
+export function requestTimeoutMs(bytesAheadAndOwn: number, minRate = MIN_PEER_RATE, baseMs = REQUEST_TIMEOUT_BASE_MS): number {
+  return baseMs + Math.ceil((bytesAheadAndOwn / minRate) * 1000)
+}

@@ -1,0 +1,152 @@
+/**
+ * Serves block requests for all peers of a swarm from one loop: peers take turns a block at a
+ * time (fair upload slots), each channel is filled only up to its high-water mark, and every
+ * block waits for the upload token bucket when there is one.
+ */
+import type { Bitfield } from './bitfield.ts'
+import type { Clock } from './clock.ts'
+import { ShoalError } from './errors.ts'
+import type { TokenBucket } from './token-bucket.ts'
+import { type BlockRef, MAX_BLOCK_SIZE } from './wire.ts'
+
+/** What the uploader needs of a connected peer. */
+export interface UploadTarget {
+  readonly remote: Bitfield
+  readonly bufferedAmount: number
+  sendBlock(piece: number, offset: number, data: Uint8Array): void
+  reject(ref: BlockRef): void
+}
+
+/** The local pieces. */
+export interface PieceSource {
+  readonly verified: Bitfield
+  pieceLength(piece: number): number
+  read(piece: number, offset: number, length: number): Promise<Uint8Array>
+}
+
+export interface UploaderOptions {
+  source: PieceSource
+  clock: Clock
+  limiter?: TokenBucket
+  /** Asked before a peer's first block of a piece; false rejects the request. */
+  admit?: (peer: UploadTarget, piece: number) => boolean
+  onUploaded: (bytes: number) => void
+  onError: (error: ShoalError) => void
+  /** Stop filling a channel while this much is queued in it. */
+  highWaterMark?: number
+  /** Requests queued per peer beyond this are rejected. */
+  maxQueuedPerPeer?: number
+}
+
+const HIGH_WATER_MARK = 8 * 1024 * 1024
+const MAX_QUEUED_PER_PEER = 512
+
+export class Uploader {
+  readonly #options: UploaderOptions
+  readonly #queues = new Map<UploadTarget, BlockRef[]>()
+  /** Round-robin position: the next peer to serve comes after this one. */
+  #last: UploadTarget | undefined
+  #pumping = false
+  #pumpAgain = false
+  #timer: unknown
+  #stopped = false
+
+  constructor(options: UploaderOptions) {
+    this.#options = options
+  }
+
+  enqueue(peer: UploadTarget, ref: BlockRef): void {
+    const { source, admit } = this.#options
+    const queue = this.#queues.get(peer) ?? []
+    const valid =
+      source.verified.has(ref.piece) &&
+      ref.length > 0 &&
+      ref.length <= MAX_BLOCK_SIZE &&
+      ref.offset + ref.length <= source.pieceLength(ref.piece)
+    const max = this.#options.maxQueuedPerPeer ?? MAX_QUEUED_PER_PEER
+    if (!valid || queue.length >= max || (admit && !admit(peer, ref.piece))) {
+      peer.reject(ref)
+      return
+    }
+    queue.push(ref)
+    this.#queues.set(peer, queue)
+    this.pump()
+  }
+
+  cancel(peer: UploadTarget, ref: BlockRef): void {
+    const queue = this.#queues.get(peer)
+    const index = queue?.findIndex((r) => r.piece === ref.piece && r.offset === ref.offset && r.length === ref.length) ?? -1
+    if (index >= 0) queue!.splice(index, 1)
+  }
+
+  removePeer(peer: UploadTarget): void {
+    this.#queues.delete(peer)
+    if (this.#last === peer) this.#last = undefined
+  }
+
+  stop(): void {
+    this.#stopped = true
+    this.#options.clock.clearTimeout(this.#timer)
+    this.#queues.clear()
+  }
+
+  /** Sends while some peer has a request and room in its channel. Safe to call at any time. */
+  pump(): void {
+    if (this.#stopped) return
+    if (this.#pumping) {
+      // The running loop may be past the check that would see the new work: go round again.
+      this.#pumpAgain = true
+      return
+    }
+    this.#pumping = true
+    void this.#run().finally(() => {
+      this.#pumping = false
+      if (this.#pumpAgain) {
+        this.#pumpAgain = false
+        this.pump()
+      }
+    })
+  }
+
+  async #run(): Promise<void> {
+    const { source, limiter } = this.#options
+    for (;;) {
+      const peer = this.#nextPeer()
+      if (!peer || this.#stopped) return
+      const queue = this.#queues.get(peer)!
+      const ref = queue[0]!
+      const wait = limiter?.tryTake(ref.length) ?? 0
+      if (wait > 0) {
+        this.#options.clock.clearTimeout(this.#timer)
+        this.#timer = this.#options.clock.setTimeout(() => this.pump(), wait)
+        return
+      }
+      queue.shift()
+      this.#last = peer
+      let data: Uint8Array
+      try {
+        data = await source.read(ref.piece, ref.offset, ref.length)
+      } catch (err) {
+        this.#options.onError(new ShoalError('IO', `could not read piece ${ref.piece} to upload: ${(err as Error).message}`, { cause: err }))
+        peer.reject(ref)
+        continue
+      }
+      // The peer may have left or cancelled while the read was pending.
+      if (!this.#queues.has(peer)) continue
+      peer.sendBlock(ref.piece, ref.offset, data)
+      this.#options.onUploaded(data.length)
+    }
+  }
+
+  /** The next peer after the last one served that has a request and room in its channel. */
+  #nextPeer(): UploadTarget | undefined {
+    const highWaterMark = this.#options.highWaterMark ?? HIGH_WATER_MARK
+    const peers = [...this.#queues.keys()]
+    const start = this.#last ? peers.indexOf(this.#last) + 1 : 0
+    for (let i = 0; i < peers.length; i++) {
+      const peer = peers[(start + i) % peers.length]!
+      if (this.#queues.get(peer)!.length > 0 && peer.bufferedAmount < highWaterMark) return peer
+    }
+    return undefined
+  }
+}
