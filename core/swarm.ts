@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './clock.ts'
 import { sha256Hex } from './bytes.ts'
 import { DistinctFirstPolicy } from './distinct-first.ts'
 import { Emitter } from './emitter.ts'
+import { FetchBook } from './fetch-book.ts'
 import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
 import { PeerSession } from './peer-session.ts'
@@ -94,9 +95,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #peers = new Map<PeerSession, PeerState>()
   /** Connected peers holding each piece, for rarest first. */
   readonly #availability: Uint32Array
-  /** How many peers each piece is being fetched from (more than one only in endgame). */
-  readonly #downloaders = new Map<number, number>()
-  readonly #verifying = new Set<number>()
+  readonly #fetching = new FetchBook()
   readonly #banned = new Map<string, number>()
   readonly #download: RateMeter
   readonly #upload: RateMeter
@@ -236,7 +235,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     download.receive(offset, data)
     if (download.complete) {
       this.#stopFetching(peer, piece)
-      this.#verifying.add(piece)
+      this.#fetching.verifyStarted(piece)
       void this.#verify(peer, download)
     }
     this.#fill(peer)
@@ -253,7 +252,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       const hash = await this.#hashPiece(data)
       if (this.#destroyed) return
       if (hash !== this.manifest.pieces[piece]) {
-        this.#verifying.delete(piece)
+        this.#fetching.verifyEnded(piece)
         const id = peer.session.remotePeerId ?? 'unknown'
         this.#ban(peer, new ShoalError('PIECE_HASH_MISMATCH', `piece ${piece} from peer ${id} failed verification; peer banned`))
         this.#fillAll()
@@ -263,12 +262,12 @@ export class Swarm extends Emitter<SwarmEvents> {
       if (this.store.verified.has(piece)) return
       await this.store.write(piece, data)
     } catch (err) {
-      this.#verifying.delete(piece)
+      this.#fetching.verifyEnded(piece)
       const error = err instanceof ShoalError ? err : new ShoalError('IO', `could not store piece ${piece}: ${(err as Error).message}`)
       this.emit('warning', error)
       return
     }
-    this.#verifying.delete(piece)
+    this.#fetching.verifyEnded(piece)
     if (this.#destroyed) return
     for (const other of this.#peers.values()) {
       if (other.pieces.has(piece)) this.#release(other, piece, false)
@@ -308,32 +307,24 @@ export class Swarm extends Emitter<SwarmEvents> {
     let piece = pickPiece({
       have,
       remote,
-      busy: (p) => this.#downloaders.has(p) || this.#verifying.has(p) || refused(p),
+      busy: (p) => this.#fetching.busy(p) || refused(p),
       availability: this.#availability,
       random: this.#random,
     })
-    if (piece === undefined && this.#inEndgame()) {
+    if (piece === undefined && this.#fetching.endgame(have.length - have.count)) {
       piece = pickEndgamePiece({
         have,
         remote,
-        downloaders: (p) => this.#downloaders.get(p) ?? 0,
-        excluded: (p) => peer.pieces.has(p) || this.#verifying.has(p) || refused(p),
+        downloaders: (p) => this.#fetching.downloaders(p),
+        excluded: (p) => peer.pieces.has(p) || this.#fetching.verifying(p) || refused(p),
         random: this.#random,
       })
     }
     if (piece === undefined) return undefined
     const download = new PieceDownload(piece, pieceLength(this.manifest, piece), this.#blockSize)
     peer.pieces.set(piece, download)
-    this.#downloaders.set(piece, (this.#downloaders.get(piece) ?? 0) + 1)
+    this.#fetching.started(piece)
     return download
-  }
-
-  /** Every missing piece is already being fetched or verified. */
-  #inEndgame(): boolean {
-    const missing = this.store.verified.length - this.store.verified.count
-    let inFlight = this.#downloaders.size
-    for (const piece of this.#verifying) if (!this.#downloaders.has(piece)) inFlight++
-    return missing > 0 && inFlight >= missing
   }
 
   #fillAll(): void {
@@ -346,10 +337,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   }
 
   #stopFetching(peer: PeerState, piece: number): void {
-    if (!peer.pieces.delete(piece)) return
-    const count = (this.#downloaders.get(piece) ?? 1) - 1
-    if (count > 0) this.#downloaders.set(piece, count)
-    else this.#downloaders.delete(piece)
+    if (peer.pieces.delete(piece)) this.#fetching.stopped(piece)
   }
 
   /** Gives a piece up with this peer (its partial data is dropped) so others may fetch it. */

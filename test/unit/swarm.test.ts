@@ -101,6 +101,9 @@ describe('Swarm over in-memory transports', () => {
   })
 })
 
+/** Hashing in-thread, so virtual time alone decides what happens when (WebCrypto runs on a thread pool). */
+const hashPiece = async (data: Uint8Array) => sha256Of(data)
+
 describe('Swarm timeouts and endgame (virtual clock)', () => {
   it('times out a peer that stops sending, bans it after repeated stalls, and completes from others', async () => {
     const clock = new VirtualClock()
@@ -108,7 +111,7 @@ describe('Swarm timeouts and endgame (virtual clock)', () => {
     const { manifest, id } = await manifestFor(data, PIECE)
     const stallStore = await filledStore(StallingStore, data, PIECE)
     const make = (peerId: string, store?: ChunkStore) =>
-      new Swarm({ swarmId: id, manifest, store: store ?? new MemoryChunkStore(manifest.pieces.length), peerId, clock, blockSize: 4096, random: Math.random })
+      new Swarm({ swarmId: id, manifest, store: store ?? new MemoryChunkStore(manifest.pieces.length), peerId, clock, blockSize: 4096, hashPiece })
     const staller = make('stall-000', stallStore)
     const leecher = make('leech-000')
     const warnings: string[] = []
@@ -135,7 +138,7 @@ describe('Swarm timeouts and endgame (virtual clock)', () => {
     const { manifest, id } = await manifestFor(data, PIECE)
     const stallStore = await filledStore(StallingStore, data, PIECE)
     const make = (peerId: string, store?: ChunkStore) =>
-      new Swarm({ swarmId: id, manifest, store: store ?? new MemoryChunkStore(manifest.pieces.length), peerId, clock, blockSize: 4096 })
+      new Swarm({ swarmId: id, manifest, store: store ?? new MemoryChunkStore(manifest.pieces.length), peerId, clock, blockSize: 4096, hashPiece })
     const staller = make('stall-111', stallStore)
     const honest = make('honest-11', MemoryChunkStore.from(data, PIECE))
     const leecher = make('leech-111')
