@@ -4,6 +4,7 @@
  * webServer entry. WebRTC needs the network namespace from scripts/with-netns.sh.
  */
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium.ts'
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -18,18 +19,7 @@ export default defineConfig({
   use: {
     headless: true,
     browserName: 'chromium',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // Without this, host candidates are *.local mDNS names a Node peer cannot resolve.
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
-    },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] },
     trace: 'retain-on-failure',
   },
 })

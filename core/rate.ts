@@ -1,6 +1,8 @@
 /**
  * Parses bandwidth limits such as `2MB/s`, `500KB/s`, `40Mbit/s`, `1.5MiB/s`. MB, KB, GB and
  * Mbit are decimal (as links are sold); MiB, KiB and GiB are binary. `/s` is optional.
+ * Units are case-insensitive, so `Mbps`/`MBps` are refused rather than guessed: bits and bytes
+ * differ by 8x and a lower-case b is easily mistyped; `Mbit/s` says it plainly.
  */
 import { ShoalError } from './errors.ts'
 
@@ -19,7 +21,7 @@ const UNITS: Record<string, number> = {
 
 /** Bytes per second. */
 export function parseRate(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)(?:\/s|ps)?\s*$/i.exec(text)
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)(?:\/s)?\s*$/i.exec(text)
   const factor = match ? UNITS[match[2]!.toLowerCase()] : undefined
   const value = match ? Number(match[1]) * (factor ?? NaN) : NaN
   if (!match || factor === undefined || !(value > 0) || !Number.isFinite(value)) {

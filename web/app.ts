@@ -8,7 +8,9 @@ import { TrackerClient } from '../core/client/tracker-client.ts'
 import { utf8 } from '../core/bytes.ts'
 import { ShoalError } from '../core/errors.ts'
 import { encodeManifest, isContentId, pieceLength, type Manifest } from '../core/manifest.ts'
+import { exposeAutomationHook } from './automation-hook.ts'
 import { IdbChunkStore } from './idb-store.ts'
+import { limitsFromSearch } from './limit-params.ts'
 import { saveFile } from './save.ts'
 import type { View } from './view.ts'
 
@@ -35,11 +37,14 @@ export async function startApp(view: View, location: Location): Promise<RunningA
   }
   view.update({ ...idle, status: 'connecting' })
   try {
+    // Checked before connecting: a tab with a mistyped limit must not start unlimited.
+    const limits = limitsFromSearch(location.search)
     const tracker = await TrackerClient.connect(location.origin)
     const manifest = await tracker.fetchManifest(id)
     const store = await IdbChunkStore.open(id, manifest.pieces.length)
     await store.saveManifest(utf8.decode(encodeManifest(manifest)))
-    const joined = await joinSwarm({ signaling: tracker, swarmId: id, manifest, store })
+    const joined = await joinSwarm({ signaling: tracker, swarmId: id, manifest, store, swarm: limits })
+    exposeAutomationHook(window, joined)
     const render = () => {
       const s = joined.swarm.stats()
       view.update({

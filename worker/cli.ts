@@ -1,5 +1,6 @@
 /** `shoal`: serve the tracker, seed a file from disk, or get a file by its share link. */
 import { Command, InvalidArgumentError } from 'commander'
+import { type BandwidthLimiters, bandwidthLimiters } from '../core/bandwidth-limits.ts'
 import { ShoalError } from '../core/errors.ts'
 import { get } from './commands/get.ts'
 import { seed } from './commands/seed.ts'
@@ -20,6 +21,22 @@ function positiveSeconds(value: string): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds')
   return n
+}
+
+const UPLOAD_LIMIT_HELP = 'cap what this process sends, e.g. 2MB/s, 500KB/s, 40Mbit/s, 1MiB/s'
+const DOWNLOAD_LIMIT_HELP = 'cap what this process fetches, same units as --upload-limit'
+
+interface LimitFlags {
+  uploadLimit?: string
+  downloadLimit?: string
+}
+
+/**
+ * Parsed inside the command's action rather than as a commander argument parser, so a bad
+ * value is reported like every other failure: BAD_INPUT, as JSON with --json, exit 1.
+ */
+function limitsOf(flags: LimitFlags): BandwidthLimiters {
+  return bandwidthLimiters({ upload: flags.uploadLimit, download: flags.downloadLimit }, { upload: '--upload-limit', download: '--download-limit' })
 }
 
 /** Runs a command with its reporter; maps failures to a message and an exit code, never a stack trace. */
@@ -59,8 +76,15 @@ export function buildCli(): Command {
     .description('hash a file, publish it and serve it to peers until interrupted')
     .argument('<file>', 'the file to share')
     .requiredOption('--tracker <url>', 'tracker URL, e.g. http://127.0.0.1:8080')
+    .option('--upload-limit <rate>', UPLOAD_LIMIT_HELP)
+    .option('--download-limit <rate>', DOWNLOAD_LIMIT_HELP)
     .option('--json', 'print one JSON object per line')
-    .action(action((reporter, signal, file: string, opts: { tracker: string }) => seed(file, opts, reporter, signal)))
+    .action(
+      action((reporter, signal, file: string, opts: { tracker: string } & LimitFlags) =>
+        // Limits are read before hashing: a typo must not cost a pass over a many-GB file.
+        seed(file, { tracker: opts.tracker, limits: limitsOf(opts) }, reporter, signal),
+      ),
+    )
 
   program
     .command('get')
@@ -69,10 +93,30 @@ export function buildCli(): Command {
     .option('-o, --output <path>', 'where to write the file (a file or an existing directory)')
     .option('--tracker <url>', 'tracker URL, overriding the one in the link')
     .option('--timeout <seconds>', 'give up when no data arrives for this long', positiveSeconds, 60)
+    .option('--upload-limit <rate>', UPLOAD_LIMIT_HELP)
+    .option('--download-limit <rate>', DOWNLOAD_LIMIT_HELP)
+    .option('--keep-seeding', 'after saving the file, keep serving it to peers until interrupted')
     .option('--json', 'print one JSON object per line')
     .action(
-      action((reporter, signal, link: string, opts: { output?: string; tracker?: string; timeout: number }) =>
-        get(link, { output: opts.output, tracker: opts.tracker, timeoutSeconds: opts.timeout }, reporter, signal),
+      action(
+        (
+          reporter,
+          signal,
+          link: string,
+          opts: { output?: string; tracker?: string; timeout: number; keepSeeding?: boolean } & LimitFlags,
+        ) =>
+          get(
+            link,
+            {
+              output: opts.output,
+              tracker: opts.tracker,
+              timeoutSeconds: opts.timeout,
+              limits: limitsOf(opts),
+              keepSeeding: Boolean(opts.keepSeeding),
+            },
+            reporter,
+            signal,
+          ),
       ),
     )
 

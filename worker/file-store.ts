@@ -18,7 +18,7 @@ export class FileChunkStore implements ChunkStore {
   readonly verified: Bitfield
   readonly #file: FileHandle
   readonly #manifest: Manifest
-  readonly #path: string
+  #path: string
   #closed = false
 
   private constructor(file: FileHandle, path: string, manifest: Manifest, verified: Bitfield) {
@@ -93,12 +93,20 @@ export class FileChunkStore implements ChunkStore {
     this.verified.set(piece)
   }
 
-  /** Flushes a complete download and moves it to `target`. */
+  /**
+   * Flushes a complete download and moves it to `target`. The store stays open and keeps
+   * serving reads from the renamed file (an open handle survives a rename), so a peer can go
+   * on seeding without reopening it or dropping its connections; close() it when done.
+   */
   async finish(target: string): Promise<void> {
     if (!this.verified.complete) throw new ShoalError('IO', 'download is not complete')
-    await this.#file.sync()
-    await this.close()
-    await rename(this.#path, target)
+    try {
+      await this.#file.sync()
+      await rename(this.#path, target)
+    } catch (err) {
+      throw ioError(`could not move ${this.#path} to ${target}`, err)
+    }
+    this.#path = target
   }
 
   async close(): Promise<void> {

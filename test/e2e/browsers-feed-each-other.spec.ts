@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
 import { type CliRun, runCli } from '../support/cli.ts'
+// For the type of window.shoal, the page's read-only automation hook.
+import type {} from '../../web/automation-hook.ts'
 import { watchForProblems } from './problems.ts'
 
 const SIZE = 16 * 1024 * 1024
@@ -55,6 +57,11 @@ test('browser B completes from browser A after the Node seeder has gone', async 
   await pageA.goto(link)
   await expect(pageA.getByText('build-artifact.bin')).toBeVisible()
   await waitUntilComplete(pageA)
+  // The read-only automation hook that benchmarks poll agrees with the view.
+  const hook = await pageA.evaluate(() => ({ peerId: window.shoal?.peerId, stats: window.shoal?.stats() }))
+  expect(hook.peerId).toMatch(/^[0-9a-f]{32}$/)
+  expect(hook.stats).toMatchObject({ complete: true, size: SIZE, verifiedBytes: SIZE })
+  expect(hook.stats?.verifiedPieces).toBe(hook.stats?.pieceCount)
 
   seeder.child.kill('SIGTERM')
   const stopped = await seeder.waitFor('stopped')

@@ -24,6 +24,7 @@ test.afterAll(async () => {
 const cases = [
   { label: '/', path: '/', says: 'Open a share link' },
   { label: 'an unknown /s/<id>', path: `/s/${'ab'.repeat(32)}`, says: 'does not know' },
+  { label: 'a link with a bad upload-limit', path: `/s/${'ab'.repeat(32)}?upload-limit=fast`, says: `the link's upload-limit: not a rate: "fast"` },
 ]
 
 for (const { label, path, says } of cases) {

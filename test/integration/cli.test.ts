@@ -81,6 +81,20 @@ describe('shoal CLI errors', () => {
     expect(String(error.message)).toContain('already exists')
   })
 
+  it('rejects a bandwidth limit that is not a rate, before doing any work', async () => {
+    // The file does not exist: the limit must be refused before seed even looks at it.
+    const seed = await failure(['seed', join(dir, 'nope.bin'), '--tracker', server.url, '--upload-limit', '2 megs'])
+    expect(seed.error.code).toBe('BAD_INPUT')
+    expect(String(seed.error.message)).toContain('--upload-limit')
+    expect(String(seed.error.message)).toContain('"2 megs"')
+    expect(seed.code).toBe(1)
+
+    const get = await failure(['get', `${server.url}/s/${someId}`, '--download-limit', '0MB/s'])
+    expect(get.error.code).toBe('BAD_INPUT')
+    expect(String(get.error.message)).toContain('--download-limit')
+    expect(get.code).toBe(1)
+  })
+
   it('reports a missing file to seed', async () => {
     const { error } = await failure(['seed', join(dir, 'nope.bin'), '--tracker', server.url])
     expect(error.code).toBe('IO')

@@ -1,15 +1,17 @@
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
-import { joinSwarm } from '../../core/client/join-swarm.ts'
+import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
+import { type JoinedSwarm, joinSwarm } from '../../core/client/join-swarm.ts'
 import { ShoalError } from '../../core/errors.ts'
-import { parseShareLink } from '../../core/link.ts'
+import { formatShareLink, parseShareLink } from '../../core/link.ts'
 import type { Manifest } from '../../core/manifest.ts'
 import type { Swarm } from '../../core/swarm.ts'
 import { FileChunkStore } from '../file-store.ts'
 import { formatBytes } from '../../core/format.ts'
 import { sha256File, sha256HexNode } from '../hash.ts'
 import type { Reporter } from '../reporter.ts'
+import { whenAborted } from '../termination.ts'
 import { loadWrtc } from '../wrtc.ts'
 
 export interface GetOptions {
@@ -17,11 +19,19 @@ export interface GetOptions {
   tracker?: string
   /** Give up when no piece arrives for this long. */
   timeoutSeconds: number
+  /** Bandwidth caps for this process (see bandwidthLimiters). */
+  limits?: BandwidthLimiters
+  /** After `done`, go on serving the finished file until terminated. */
+  keepSeeding?: boolean
 }
 
 const PROGRESS_INTERVAL_MS = 250
 
-/** Downloads the file behind a share link, verifying every piece; resumes a partial download. */
+/**
+ * Downloads the file behind a share link, verifying every piece; resumes a partial download.
+ * With keepSeeding the same swarm (same connections, same store, now over the renamed file)
+ * goes on serving after `done` until the signal fires, then reports `stopped`.
+ */
 export async function get(link: string, options: GetOptions, reporter: Reporter, signal: AbortSignal): Promise<void> {
   const { trackerUrl, id } = parseShareLink(link, options.tracker)
   const tracker = await TrackerClient.connect(trackerUrl)
@@ -31,29 +41,50 @@ export async function get(link: string, options: GetOptions, reporter: Reporter,
     const store = await FileChunkStore.openForDownload(target, manifest, (done, total) =>
       reporter.progress({ label: 'checking', done, total }),
     )
-    let downloaded = 0
-    let uploaded = 0
+    let joined: JoinedSwarm | undefined
     try {
-      if (!store.verified.complete) {
-        const joined = await joinSwarm({ signaling: tracker, swarmId: id, manifest, store, wrtc: loadWrtc(), swarm: { hashPiece: sha256HexNode } })
-        try {
-          await untilComplete(joined.swarm, options.timeoutSeconds * 1000, reporter, signal)
-        } finally {
-          ;({ downloadedBytes: downloaded, uploadedBytes: uploaded } = joined.swarm.stats())
-          await joined.leave()
-        }
+      // A resumed download that is already whole needs no swarm, unless it is to seed.
+      if (!store.verified.complete || options.keepSeeding) {
+        joined = await joinSwarm({
+          signaling: tracker,
+          swarmId: id,
+          manifest,
+          store,
+          wrtc: loadWrtc(),
+          swarm: { ...options.limits, hashPiece: sha256HexNode },
+        })
+        await untilComplete(joined.swarm, options.timeoutSeconds * 1000, reporter, signal)
       }
       reporter.endProgress()
       await store.finish(target)
+      // Counted by this run's swarm only: a resumed download reports what it fetched this time.
+      const traffic = () => {
+        const s = joined?.swarm.stats()
+        return { downloaded: s?.downloadedBytes ?? 0, uploaded: s?.uploadedBytes ?? 0 }
+      }
+      const sha256 = await sha256File(target)
+      reporter.event(
+        'done',
+        { path: target, sha256, size: manifest.size, ...traffic() },
+        `Saved ${target} (${formatBytes(manifest.size)})\nsha256 ${sha256}`,
+      )
+      if (options.keepSeeding) {
+        const shareLink = formatShareLink(trackerUrl, id)
+        reporter.event(
+          'seeding',
+          { id, link: shareLink, name: manifest.name, size: manifest.size, peerId: joined?.peerId, path: target },
+          `Seeding it until interrupted (Ctrl-C to stop). Share link:\n${shareLink}`,
+        )
+        await whenAborted(signal)
+        const { uploaded } = traffic()
+        await joined?.leave()
+        joined = undefined
+        reporter.event('stopped', { uploaded }, `Stopped seeding; uploaded ${formatBytes(uploaded)} in all.`)
+      }
     } finally {
+      await joined?.leave()
       await store.close()
     }
-    const sha256 = await sha256File(target)
-    reporter.event(
-      'done',
-      { path: target, sha256, size: manifest.size, downloaded, uploaded },
-      `Saved ${target} (${formatBytes(manifest.size)})\nsha256 ${sha256}`,
-    )
   } finally {
     tracker.close()
   }

@@ -1,3 +1,4 @@
+import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
 import { joinSwarm } from '../../core/client/join-swarm.ts'
 import { utf8 } from '../../core/bytes.ts'
@@ -12,6 +13,8 @@ import { loadWrtc } from '../wrtc.ts'
 
 export interface SeedOptions {
   tracker: string
+  /** Bandwidth caps for this process (see bandwidthLimiters). */
+  limits?: BandwidthLimiters
 }
 
 /** Hashes the file, publishes its manifest, and serves its pieces from disk until terminated. */
@@ -29,7 +32,7 @@ export async function seed(file: string, options: SeedOptions, reporter: Reporte
       manifest,
       store,
       wrtc: loadWrtc(),
-      swarm: { hashPiece: sha256HexNode },
+      swarm: { ...options.limits, hashPiece: sha256HexNode },
     })
     const link = formatShareLink(trackerUrl, id)
     reporter.event(
