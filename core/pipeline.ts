@@ -1,6 +1,6 @@
 /** How many requests to keep in flight to a peer, and how long each may take. Pure. */
 
-export const MIN_PIPELINE_BLOCKS = 16
+export const MIN_PIPELINE_BLOCKS = 8
 export const MAX_PIPELINE_BLOCKS = 128
 /** Queue this much time's worth of data at the remote beyond one round trip, to ride out jitter. */
 const PIPELINE_SLACK_SECONDS = 0.25

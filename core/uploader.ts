@@ -1,7 +1,11 @@
 /**
- * Serves block requests for all peers of a swarm from one loop: peers take turns a block at a
+ * Serves block requests for all peers of a swarm from one loop: peers take turns a piece at a
  * time (fair upload slots), each channel is filled only up to its high-water mark, and every
  * block waits for the upload token bucket when there is one.
+ *
+ * Turns are whole pieces, not blocks: a piece sent at the full upload rate is complete, verified
+ * and re-shared by its receiver N times sooner than N pieces trickling out in parallel, and how
+ * fast pieces spread is what bounds a swarm's completion time.
  */
 import type { Bitfield } from './bitfield.ts'
 import type { Clock } from './clock.ts'
@@ -44,8 +48,9 @@ const MAX_QUEUED_PER_PEER = 512
 export class Uploader {
   readonly #options: UploaderOptions
   readonly #queues = new Map<UploadTarget, BlockRef[]>()
-  /** Round-robin position: the next peer to serve comes after this one. */
+  /** Round-robin position: the peer served last, and the piece it was sent. */
   #last: UploadTarget | undefined
+  #lastPiece = -1
   #pumping = false
   #pumpAgain = false
   #timer: unknown
@@ -123,6 +128,7 @@ export class Uploader {
       }
       queue.shift()
       this.#last = peer
+      this.#lastPiece = ref.piece
       let data: Uint8Array
       try {
         data = await source.read(ref.piece, ref.offset, ref.length)
@@ -138,11 +144,16 @@ export class Uploader {
     }
   }
 
-  /** The next peer after the last one served that has a request and room in its channel. */
+  /**
+   * The peer served last while its next request continues the same piece; otherwise the next
+   * peer after it that has a request and room in its channel.
+   */
   #nextPeer(): UploadTarget | undefined {
     const highWaterMark = this.#options.highWaterMark ?? HIGH_WATER_MARK
+    const last = this.#last
+    if (last && this.#queues.get(last)?.[0]?.piece === this.#lastPiece && last.bufferedAmount < highWaterMark) return last
     const peers = [...this.#queues.keys()]
-    const start = this.#last ? peers.indexOf(this.#last) + 1 : 0
+    const start = last ? peers.indexOf(last) + 1 : 0
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[(start + i) % peers.length]!
       if (this.#queues.get(peer)!.length > 0 && peer.bufferedAmount < highWaterMark) return peer

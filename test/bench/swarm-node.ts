@@ -13,15 +13,16 @@ import { parseRate } from '../../core/rate.ts'
 import { type CliRun, runCli } from '../support/cli.ts'
 import type { BenchResult } from './bench-result.ts'
 import { measureCpu } from './swarm/cpu-usage.ts'
-import { UPLOAD_LIMIT, peerCount, startSwarmFixture, stop } from './swarm/fixture.ts'
+import { peerCount, startSwarmFixture, stop, uploadLimit } from './swarm/fixture.ts'
 import { type PeerOutcome, swarmReport } from './swarm/report.ts'
 
 const LEECHERS = peerCount(12)
+const UPLOAD_LIMIT = uploadLimit('2MB/s')
 /** `get` gives up after this long without a piece: covers the wait for the seeder, and a stuck run fails instead of hanging. */
 const NO_PROGRESS_TIMEOUT_S = 120
 
 export async function swarmNode(): Promise<BenchResult> {
-  const fixture = await startSwarmFixture()
+  const fixture = await startSwarmFixture({ uploadLimit: UPLOAD_LIMIT })
   const leechers: CliRun[] = []
   try {
     const spawnedAt = performance.now()

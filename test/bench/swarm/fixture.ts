@@ -21,9 +21,12 @@ export const MiB = 1024 * 1024
 export const SWARM_FILE_SIZE = 32 * MiB
 /**
  * Every peer's upload cap, the seeder's included: decimal, as links are sold. The environment
- * may override it (and the benches' peer counts) to probe where a machine stops keeping up.
+ * (`SHOAL_BENCH_UPLOAD_LIMIT`) may override the benchmark's default, as `SHOAL_BENCH_PEERS`
+ * does the peer count, to probe where a machine stops keeping up.
  */
-export const UPLOAD_LIMIT = process.env.SHOAL_BENCH_UPLOAD_LIMIT ?? '2MB/s'
+export function uploadLimit(fallback: string): string {
+  return process.env.SHOAL_BENCH_UPLOAD_LIMIT ?? fallback
+}
 
 /** `SHOAL_BENCH_PEERS`, or the benchmark's own default. */
 export function peerCount(fallback: number): number {
@@ -46,7 +49,7 @@ export interface SwarmFixture {
   close(): Promise<void>
 }
 
-export async function startSwarmFixture(options: { size?: number; uploadLimit?: string; name?: string } = {}): Promise<SwarmFixture> {
+export async function startSwarmFixture(options: { uploadLimit: string; size?: number; name?: string }): Promise<SwarmFixture> {
   const size = options.size ?? SWARM_FILE_SIZE
   const dir = await mkdtemp(join(tmpdir(), 'shoal-bench-swarm-'))
   const file = join(dir, options.name ?? 'payload.bin')
@@ -81,7 +84,7 @@ export async function startSwarmFixture(options: { size?: number; uploadLimit?: 
       trackerUrl,
       link: formatShareLink(trackerUrl, id),
       async startSeeder() {
-        seeder = runCli(['seed', file, '--tracker', trackerUrl, '--upload-limit', options.uploadLimit ?? UPLOAD_LIMIT])
+        seeder = runCli(['seed', file, '--tracker', trackerUrl, '--upload-limit', options.uploadLimit])
         started.push(seeder)
         const seeding = await seeder.waitFor('seeding')
         if (seeding.id !== id) throw new Error(`the seeder published ${String(seeding.id)}, not ${id}`)
