@@ -285,6 +285,8 @@ export class Swarm extends Emitter<SwarmEvents> {
     const depth =
       this.#options.pipelineDepth ??
       pipelineDepth({ rate: peer.received.rate(), rttMs: session.minLatencyMs, blockSize: this.#blockSize })
+    // Top up in batches of a quarter pipeline, so requests leave together in one message.
+    if (session.outstanding > depth - Math.max(1, Math.floor(depth / 4))) return
     const limiter = this.#options.downloadLimiter
     while (session.outstanding < depth) {
       const download = [...peer.pieces.values()].find((d) => !d.fullyRequested) ?? this.#startPiece(peer)
@@ -368,6 +370,8 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#tickTimer = this.#clock.setTimeout(() => {
       if (this.#destroyed) return
       this.#checkDeadlines()
+      // Pieces refused a while ago may be asked for again; no message will say so.
+      this.#fillAll()
       this.#scheduleTick()
     }, TICK_MS)
   }

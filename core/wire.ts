@@ -129,7 +129,8 @@ export function decodeBody(body: Uint8Array): Message {
     case MessageType.block:
       if (payload < 8) throw malformed('block too short')
       if (payload - 8 > MAX_BLOCK_SIZE) throw malformed('block larger than the maximum block size')
-      return { type: 'block', piece: view.getUint32(1), offset: view.getUint32(5), data: body.slice(9) }
+      // A view, not a copy: the receiver copies the block into its piece buffer anyway.
+      return { type: 'block', piece: view.getUint32(1), offset: view.getUint32(5), data: body.subarray(9) }
     default:
       throw malformed(`unknown message type ${type}`)
   }

@@ -5,6 +5,8 @@ import type { Transport, TransportEvents } from '../transport.ts'
 
 /** Resume sending once the channel's queue falls to this. */
 const LOW_WATER_MARK = 1024 * 1024
+/** Where the channel has no 'bufferedamountlow' event (@roamhq/wrtc), check this often. */
+const DRAIN_POLL_MS = 5
 
 /** simple-peer internals we hook to get a real 'bufferedamountlow' signal at our threshold. */
 interface SimplePeerInternals {
@@ -15,6 +17,8 @@ interface SimplePeerInternals {
 export class SimplePeerTransport extends Emitter<TransportEvents> implements Transport {
   readonly #peer: SimplePeer.Instance
   #closed = false
+  readonly #nativeDrain: boolean
+  #drainPoll: ReturnType<typeof setInterval> | undefined
 
   /** `peer` must have emitted 'connect'. */
   constructor(peer: SimplePeer.Instance) {
@@ -23,9 +27,8 @@ export class SimplePeerTransport extends Emitter<TransportEvents> implements Tra
     const internals = peer as unknown as SimplePeerInternals
     // simple-peer's own threshold (64 KiB) is tuned for its stream writes, far too small to keep
     // a fast channel busy; we send with send() and watch the queue ourselves.
-    if (internals._channel && typeof internals._channel.bufferedAmountLowThreshold === 'number') {
-      internals._channel.bufferedAmountLowThreshold = LOW_WATER_MARK
-    }
+    this.#nativeDrain = typeof internals._channel?.bufferedAmountLowThreshold === 'number'
+    if (this.#nativeDrain) internals._channel!.bufferedAmountLowThreshold = LOW_WATER_MARK
     const original = internals._onChannelBufferedAmountLow.bind(peer)
     internals._onChannelBufferedAmountLow = () => {
       original()
@@ -44,6 +47,13 @@ export class SimplePeerTransport extends Emitter<TransportEvents> implements Tra
 
   send(frame: Uint8Array): void {
     this.#peer.send(frame)
+    if (!this.#nativeDrain && !this.#drainPoll && this.bufferedAmount > LOW_WATER_MARK) {
+      this.#drainPoll = setInterval(() => {
+        if (this.bufferedAmount > LOW_WATER_MARK) return
+        this.#stopDrainPoll()
+        this.emit('drain')
+      }, DRAIN_POLL_MS)
+    }
   }
 
   close(): void {
@@ -51,9 +61,15 @@ export class SimplePeerTransport extends Emitter<TransportEvents> implements Tra
     this.#onClose()
   }
 
+  #stopDrainPoll(): void {
+    clearInterval(this.#drainPoll)
+    this.#drainPoll = undefined
+  }
+
   #onClose(reason?: Error): void {
     if (this.#closed) return
     this.#closed = true
+    this.#stopDrainPoll()
     this.emit('close', reason)
   }
 }

@@ -5,7 +5,11 @@
  * through the engine (a seeding Swarm and a leeching Swarm over SimplePeerTransport, every
  * piece verified). SCTP is CPU bound on small machines, so only the ratio shoal / raw, both
  * measured in the same run, means anything; raw and shoal alternate to share the noise.
+ *
+ * Knobs: SHOAL_BENCH_LINK_MIB (default 64), SHOAL_BENCH_LINK_ROUNDS (5),
+ * SHOAL_BENCH_LINK_PAIRS (comma-separated ids, e.g. `node-node`; default all three).
  */
+import { fileURLToPath } from 'node:url'
 import type { Browser } from '@playwright/test'
 import { MAX_BLOCK_SIZE } from '../../core/wire.ts'
 import { launchChromium } from '../support/chromium.ts'
@@ -13,17 +17,21 @@ import { serveHarness } from '../e2e/harness.ts'
 import type { BenchResult } from './bench-result.ts'
 import { connect } from './link/connect.ts'
 import { type Endpoint, nodeEndpoint, pageEndpoint } from './link/endpoint.ts'
-import type { RawSendOptions } from './link/lab.ts'
+import type { DatasetInfo, RawSendOptions } from './link/lab.ts'
 import { markdownTable } from './markdown.ts'
 import { median, megabytesPerSecond, round } from './stats.ts'
+import { udpReceiveBufferDrops } from './udp-drops.ts'
 
 const MIB = 1024 * 1024
-const PAGE_ROOT = new URL('./page/', import.meta.url).pathname
+const PAGE_ROOT = fileURLToPath(new URL('./page/', import.meta.url))
 
 /** Bytes per run; SHOAL_BENCH_LINK_MIB changes it. */
 const SIZE = Number(process.env.SHOAL_BENCH_LINK_MIB ?? 64) * MIB
-/** Samples of each mode per pair, interleaved; the median is reported. */
-const ROUNDS = Number(process.env.SHOAL_BENCH_LINK_ROUNDS ?? 3)
+/**
+ * Samples of each mode per pair, interleaved; the median is reported. Single samples here
+ * swing by ±30% (see udp-drops.ts), so fewer than five medians are not worth comparing.
+ */
+const ROUNDS = Number(process.env.SHOAL_BENCH_LINK_ROUNDS ?? 5)
 /**
  * What choosePieceSize picks for a 1-2 GiB file, the middle of the multi-GB range Shoal is
  * for. A 64 MiB file would get 256 KiB pieces and 4x the per-piece work (hash call, store
@@ -53,6 +61,8 @@ interface Sample {
   bytes: number
   ms: number
   mbps: number
+  /** UDP datagrams dropped for a full receive buffer during the sample (see udp-drops.ts). */
+  udpDrops: number | undefined
 }
 
 interface PairResult {
@@ -69,11 +79,13 @@ export async function linkEfficiency(): Promise<BenchResult> {
   const needsBrowser = pairs.some((p) => p.sender === 'chromium' || p.receiver === 'chromium')
   const server = needsBrowser ? await serveHarness(PAGE_ROOT) : undefined
   let browser: Browser | undefined
+  let chromiumVersion: string | undefined
   const results: PairResult[] = []
   try {
     browser = needsBrowser ? await launchChromium() : undefined
+    chromiumVersion = browser?.version()
     const makeEndpoint = (side: Side, label: string) =>
-      side === 'node' ? Promise.resolve(nodeEndpoint(label)) : pageEndpoint(browser!, `${server!.url}/`, label)
+      side === 'node' ? nodeEndpoint(label) : pageEndpoint(browser!, `${server!.url}/`, label)
     for (const pair of pairs) {
       const sender = await makeEndpoint(pair.sender, `${pair.sender} sender`)
       const receiver = await makeEndpoint(pair.receiver, `${pair.receiver} receiver`)
@@ -88,7 +100,7 @@ export async function linkEfficiency(): Promise<BenchResult> {
     await browser?.close()
     await server?.close()
   }
-  return report(results, browser?.version())
+  return report(results, chromiumVersion)
 }
 
 async function measurePair(pair: Pair, sender: Endpoint, receiver: Endpoint): Promise<PairResult> {
@@ -101,9 +113,12 @@ async function measurePair(pair: Pair, sender: Endpoint, receiver: Endpoint): Pr
       const key = `${mode}-${round}`
       await connect(sender, receiver, key)
       try {
+        const dropsBefore = udpReceiveBufferDrops()
         const sample = mode === 'raw' ? await rawSample(sender, receiver, key) : await shoalSample(sender, receiver, key, dataset)
-        samples.push({ mode, round, ...sample, mbps: round2(megabytesPerSecond(sample.bytes, sample.ms)) })
-        process.stdout.write(`  ${pair.label} ${mode} #${round}: ${samples.at(-1)!.mbps} MB/s\n`)
+        const dropsAfter = udpReceiveBufferDrops()
+        const udpDrops = dropsBefore === undefined || dropsAfter === undefined ? undefined : dropsAfter - dropsBefore
+        samples.push({ mode, round, ...sample, mbps: round2(megabytesPerSecond(sample.bytes, sample.ms)), udpDrops })
+        process.stdout.write(`  ${pair.label} ${mode} #${round}: ${samples.at(-1)!.mbps} MB/s${udpDrops ? ` (${udpDrops} UDP drops)` : ''}\n`)
       } finally {
         await sender.close(key)
         await receiver.close(key)
@@ -136,12 +151,12 @@ async function shoalSample(
   sender: Endpoint,
   receiver: Endpoint,
   key: string,
-  dataset: { manifest: string; sha256: string; size: number },
+  dataset: DatasetInfo,
 ): Promise<{ bytes: number; ms: number }> {
   await sender.seed(key)
   const receipt = await receiver.leech(key, dataset.manifest)
   if (receipt.verifiedPieces !== receipt.pieceCount) throw new Error(`shoal: ${receipt.verifiedPieces} of ${receipt.pieceCount} pieces verified`)
-  if (receipt.sha256 !== dataset.sha256) throw new Error('shoal: the assembled file does not match the original')
+  if (receipt.storedId !== dataset.id) throw new Error('shoal: the stored pieces do not match the original')
   if (receipt.warnings.length > 0) process.stdout.write(`  warnings: ${receipt.warnings.join('; ')}\n`)
   return { bytes: receipt.bytes, ms: receipt.ms }
 }
@@ -158,8 +173,10 @@ under simple-peer while its bufferedAmount is below ${RAW.maxBuffered / MIB} MiB
 bufferedamountlow event), timed at the receiver from the first message to the last. **shoal**: a seeding and a leeching
 Swarm over SimplePeerTransport on the same kind of connection, ${PIECE_SIZE / MIB} MiB pieces (what a 1-2 GiB file gets), timed
 at the leecher from addPeer to 'complete' (so it includes the handshake and the last piece's hash); every piece verified
-by SHA-256, and the assembled file checked against the original. Node peers run in the benchmark process; each
-Chromium peer is a page in its own browser context${chromium ? ` (Chromium ${chromium})` : ''}.`
+by SHA-256 by the engine and all re-hashed from the leecher's store afterwards. Each Node peer is a process of its
+own (like \`shoal seed\` / \`shoal get\`); each Chromium peer is a page in its own browser context${chromium ? ` (Chromium ${chromium})` : ''}.
+Single samples swing by ±30%: with every core busy, a receiving peer's WebRTC network thread falls behind, its UDP
+receive buffer overflows (\`udpDrops\` per sample in the JSON) and SCTP backs off.`
   return {
     name: 'link',
     title: 'Link efficiency: Shoal vs a raw data channel',

@@ -4,7 +4,7 @@
  * time accumulate into one report.
  */
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchResult } from './bench-result.ts'
@@ -24,10 +24,23 @@ function machine(): { cpus: number; cpu: string; node: string; platform: string 
   return { cpus: list.length, cpu: list[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` }
 }
 
-export async function writeResult(result: BenchResult, startedAt: Date, durationMs: number): Promise<void> {
+/** The 1-minute load average: anything well above 0 before a run means someone else shares the CPU. */
+export function currentLoad(): number {
+  return Math.round(loadavg()[0]! * 100) / 100
+}
+
+export async function writeResult(result: BenchResult, run: { startedAt: Date; durationMs: number; loadBefore: number }): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true })
   const env = machine()
-  const json = { name: result.name, title: result.title, measuredAt: startedAt.toISOString(), durationMs: Math.round(durationMs), machine: env, result: result.json }
+  const { startedAt } = run
+  const json = {
+    name: result.name,
+    title: result.title,
+    measuredAt: startedAt.toISOString(),
+    durationMs: Math.round(run.durationMs),
+    machine: { ...env, loadBefore: run.loadBefore },
+    result: result.json,
+  }
   await writeFile(join(RESULTS_DIR, `${result.name}.json`), `${JSON.stringify(json, null, 2)}\n`)
   const stamp = `_Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${env.cpus} × ${env.cpu}, Node ${env.node}; \`npm run bench -- ${result.name}\`; samples in [${result.name}.json](${result.name}.json)._`
   const section = [`## ${result.title}`, result.table, result.notes?.trim(), stamp].filter(Boolean).join('\n\n')

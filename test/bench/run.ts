@@ -4,7 +4,7 @@
  * network namespace from scripts/with-netns.sh, like every WebRTC test.
  */
 import { benchmarks } from './registry.ts'
-import { writeReadme, writeResult, RESULTS_DIR } from './report.ts'
+import { RESULTS_DIR, currentLoad, writeReadme, writeResult } from './report.ts'
 
 async function main(): Promise<number> {
   const known = Object.keys(benchmarks)
@@ -16,12 +16,15 @@ async function main(): Promise<number> {
   }
   let failed = 0
   for (const name of asked.length > 0 ? asked : known) {
-    console.log(`\n==> bench ${name}`)
+    const loadBefore = currentLoad()
+    console.log(`\n==> bench ${name} (load average ${loadBefore})`)
+    // Two small cores: another benchmark or build running at the same time skews every number.
+    if (loadBefore > 1) console.warn('bench: the machine is busy; results will be noisy')
     const startedAt = new Date()
     const t0 = performance.now()
     try {
       const result = await benchmarks[name]!()
-      await writeResult(result, startedAt, performance.now() - t0)
+      await writeResult(result, { startedAt, durationMs: performance.now() - t0, loadBefore })
       console.log(`\n${result.title}\n\n${result.table}\n`)
       if (result.notes) console.log(`${result.notes.trim()}\n`)
     } catch (err) {

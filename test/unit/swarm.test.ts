@@ -154,3 +154,33 @@ describe('Swarm timeouts and endgame (virtual clock)', () => {
     for (const s of [staller, honest, leecher]) s.destroy()
   })
 })
+
+describe('Swarm after refusals (virtual clock)', () => {
+  it('asks again for a piece once its refusal has expired, with nothing else happening', async () => {
+    const clock = new VirtualClock()
+    const data = randomData(2 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    // The seeder fails its first read of each piece, so it rejects those requests.
+    const failed = new Set<number>()
+    class FlakyStore extends MemoryChunkStore {
+      override async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
+        if (!failed.has(piece)) {
+          failed.add(piece)
+          throw new Error('disk hiccup')
+        }
+        return super.read(piece, offset, length)
+      }
+    }
+    const seeder = new Swarm({ swarmId: id, manifest, store: await filledStore(FlakyStore, data, PIECE), peerId: 'seed-ref0', clock, hashPiece })
+    const leecher = new Swarm({ swarmId: id, manifest, store: new MemoryChunkStore(2), peerId: 'leech-ref', clock, hashPiece })
+    join(seeder, leecher, 'seed-ref0', 'leech-ref')
+    await clock.advance(100)
+    expect(failed.size).toBe(2)
+    expect(leecher.complete).toBe(false)
+    await clock.advance(10_000)
+    expect(leecher.complete).toBe(true)
+    expect(sha256Of(await contents(leecher.store, manifest))).toBe(sha256Of(data))
+    seeder.destroy()
+    leecher.destroy()
+  })
+})

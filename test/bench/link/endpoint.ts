@@ -1,12 +1,13 @@
 /**
- * An end of a benchmarked link: a LinkLab in this Node process or in a Chromium page, driven
- * through the same async calls. Signals a lab emits go to `onSignal`, which connect() points at
+ * An end of a benchmarked link: a LinkLab in a Node process of its own or in a Chromium page,
+ * driven through the same async calls. Signals a lab emits go to `onSignal`, which connect() points at
  * the other end.
  */
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import type { Browser } from '@playwright/test'
-import { sha256HexNode } from '../../../worker/hash.ts'
-import { loadWrtc } from '../../../worker/wrtc.ts'
-import { LAB_METHODS, type LabCalls, type LabMethod, LinkLab, type SignalSink } from './lab.ts'
+import { LAB_METHODS, type LabCalls, type LabMethod, type SignalSink } from './lab.ts'
+import type { LabCall, LabReply } from './node-process.ts'
 
 export interface Endpoint extends LabCalls {
   readonly label: string
@@ -20,15 +21,47 @@ function forward(call: Call): LabCalls {
   return Object.fromEntries(LAB_METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as LabCalls
 }
 
-/** A lab in this process: @roamhq/wrtc, and Node's native SHA-256 as the CLI uses. */
-export function nodeEndpoint(label: string): Endpoint {
+const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url))
+
+/** A lab in a Node process of its own (see node-process.ts), forked with this process's loader (tsx). */
+export async function nodeEndpoint(label: string): Promise<Endpoint> {
+  const child = fork(NODE_PROCESS, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
+  let nextId = 0
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.once('exit', (code, signal) => {
+    for (const { reject } of pending.values()) reject(new Error(`${label} exited (${signal ?? code})`))
+    pending.clear()
+  })
+  child.on('message', (message: LabReply) => {
+    if ('signal' in message) return endpoint.onSignal?.(...message.signal)
+    const call = pending.get(message.id)
+    pending.delete(message.id)
+    if (message.ok) call?.resolve(message.value)
+    else call?.reject(new Error(`${label}: ${message.error}`))
+  })
   const endpoint: Endpoint = {
     label,
     onSignal: undefined,
-    ...forward((method, args) => (lab[method] as (...a: unknown[]) => Promise<unknown>).apply(lab, args)),
-    dispose: async () => undefined,
+    ...forward(
+      (method, args) =>
+        new Promise((resolve, reject) => {
+          const id = nextId++
+          pending.set(id, { resolve, reject })
+          child.send({ id, method, args } satisfies LabCall)
+        }),
+    ),
+    async dispose() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.disconnect()
+        await exited
+      }
+    },
   }
-  const lab = new LinkLab({ wrtc: loadWrtc(), hashPiece: sha256HexNode, onSignal: (key, data) => endpoint.onSignal?.(key, data) })
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve())
+    child.once('error', reject)
+  })
   return endpoint
 }
 

@@ -7,10 +7,10 @@
  * and returns plain data, so the page's lab can be driven through page.evaluate.
  */
 import SimplePeer from 'simple-peer'
-import { sha256Hex, utf8 } from '../../../core/bytes.ts'
+import { utf8 } from '../../../core/bytes.ts'
 import { MemoryChunkStore } from '../../../core/chunk-store.ts'
 import { SimplePeerTransport } from '../../../core/client/simple-peer-transport.ts'
-import { type Manifest, createManifest, decodeManifest, encodeManifest, manifestId, pieceLength } from '../../../core/manifest.ts'
+import { type Manifest, createManifest, decodeManifest, encodeManifest, manifestId } from '../../../core/manifest.ts'
 import { Swarm } from '../../../core/swarm.ts'
 
 export type SignalSink = (key: string, data: unknown) => void
@@ -28,8 +28,8 @@ export interface DatasetInfo {
   pieceSize: number
   /** Canonical manifest JSON, for the leecher. */
   manifest: string
-  /** SHA-256 of the whole file, to check what the leecher assembled. */
-  sha256: string
+  /** Its id, to compare with the leecher's re-hash of what it stored. */
+  id: string
 }
 
 export interface RawSendOptions {
@@ -55,8 +55,12 @@ export interface LeechReceipt {
   ms: number
   pieceCount: number
   verifiedPieces: number
-  /** SHA-256 of the assembled file (computed after the timed part). */
-  sha256: string
+  /**
+   * The id of a manifest rebuilt from the leecher's store after the timed part: equal to the
+   * seeder's id only if every stored byte is right. Re-hashing piece by piece keeps this check
+   * from allocating a second copy of the file, garbage the next sample would pay for.
+   */
+  storedId: string
   warnings: string[]
 }
 
@@ -107,8 +111,9 @@ export class LinkLab {
       readPiece: async (_index, offset, length) => data.subarray(offset, offset + length),
       ...(hashPiece ? { hashPiece } : {}),
     })
-    const info = { size, pieceSize, manifest: utf8.decode(encodeManifest(manifest)), sha256: await sha256Hex(data) }
-    this.#dataset = { info, data, manifest, swarmId: await manifestId(manifest), store: MemoryChunkStore.from(data, pieceSize) }
+    const swarmId = await manifestId(manifest)
+    const info = { size, pieceSize, manifest: utf8.decode(encodeManifest(manifest)), id: swarmId }
+    this.#dataset = { info, data, manifest, swarmId, store: MemoryChunkStore.from(data, pieceSize) }
     return info
   }
 
@@ -227,11 +232,15 @@ export class LinkLab {
     await withTimeout(complete, TRANSFER_TIMEOUT_MS, `leech on ${key} timed out at ${swarm.stats().verifiedPieces} pieces`)
     const ms = performance.now() - start
     const stats = swarm.stats()
-    const whole = new Uint8Array(manifest.size)
-    for (let piece = 0; piece < manifest.pieces.length; piece++) {
-      whole.set(await store.read(piece, 0, pieceLength(manifest, piece)), piece * manifest.pieceSize)
-    }
-    return { bytes: manifest.size, ms, pieceCount: stats.pieceCount, verifiedPieces: stats.verifiedPieces, sha256: await sha256Hex(whole), warnings }
+    const stored = await createManifest({
+      name: manifest.name,
+      size: manifest.size,
+      pieceSize: manifest.pieceSize,
+      readPiece: (piece, _offset, length) => store.read(piece, 0, length),
+      ...this.#hashOption(),
+    })
+    const storedId = await manifestId(stored)
+    return { bytes: manifest.size, ms, pieceCount: stats.pieceCount, verifiedPieces: stats.verifiedPieces, storedId, warnings }
   }
 
   #hashOption(): { hashPiece?: (data: Uint8Array) => Promise<string> } {
