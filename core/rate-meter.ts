@@ -2,6 +2,7 @@
 import type { Clock } from './clock.ts'
 
 const WINDOW_SECONDS = 5
+const MIN_ELAPSED_SECONDS = 0.25
 
 export class RateMeter {
   readonly #clock: Pick<Clock, 'now'>
@@ -26,7 +27,11 @@ export class RateMeter {
     this.#total += bytes
   }
 
-  /** Average over the completed seconds of the window (or since start, if shorter). */
+  /**
+   * Average over the window, or since start when that is shorter (but at least a quarter
+   * second, so the first few blocks do not read as an absurd rate). A young meter must not
+   * under-read: pipelines are sized from it and would ramp up slowly.
+   */
   rate(): number {
     this.#advance()
     const now = this.#clock.now()
@@ -34,7 +39,7 @@ export class RateMeter {
     if (elapsed <= 0) return 0
     let sum = 0
     for (const b of this.#buckets) sum += b
-    return sum / Math.max(elapsed, 1)
+    return sum / Math.max(elapsed, MIN_ELAPSED_SECONDS)
   }
 
   #advance(): void {
