@@ -8,7 +8,7 @@ import type { Clock } from './clock.ts'
 import { Emitter } from './emitter.ts'
 import { ShoalError } from './errors.ts'
 import type { Transport } from './transport.ts'
-import { type BlockRef, FrameDecoder, type Message, PROTOCOL_VERSION, encodeMessage } from './wire.ts'
+import { type BlockRef, FrameDecoder, MAX_BLOCK_FRAME, type Message, PROTOCOL_VERSION, encodeBlockInto, encodeMessage } from './wire.ts'
 
 export interface PeerSessionOptions {
   swarmId: string
@@ -64,6 +64,8 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   #pending: Uint8Array[] = []
   #pendingBytes = 0
   #flushScheduled = false
+  /** One frame buffer reused for every block sent: Transport.send copies what it is given. */
+  #blockScratch: Uint8Array | undefined
   readonly #unsubscribe: (() => void)[]
 
   constructor(transport: Transport, options: PeerSessionOptions) {
@@ -123,7 +125,11 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   }
 
   sendBlock(piece: number, offset: number, data: Uint8Array): void {
-    this.#send({ type: 'block', piece, offset, data })
+    if (this.#state === 'closed') return
+    // Blocks go out at once, after whatever control frames came first (order is the protocol's).
+    this.#flush()
+    this.#blockScratch ??= new Uint8Array(MAX_BLOCK_FRAME)
+    this.#transmit(encodeBlockInto(this.#blockScratch, piece, offset, data))
   }
 
   reject(ref: BlockRef): void {
@@ -212,12 +218,6 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   #send(message: Message): void {
     if (this.#state === 'closed') return
     const frame = encodeMessage(message)
-    if (message.type === 'block') {
-      // Blocks go out at once, after whatever control frames came first (order is the protocol's).
-      this.#flush()
-      this.#transmit(frame)
-      return
-    }
     if (this.#pendingBytes + frame.length > MAX_COALESCED_BYTES) this.#flush()
     this.#pending.push(frame)
     this.#pendingBytes += frame.length

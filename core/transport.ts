@@ -13,6 +13,7 @@ export interface TransportEvents {
 
 export interface Transport {
   readonly bufferedAmount: number
+  /** Queues a copy of `frame`: the caller may reuse its buffer as soon as send returns. */
   send(frame: Uint8Array): void
   close(): void
   on<K extends keyof TransportEvents>(event: K, listener: (...args: TransportEvents[K]) => void): () => void
@@ -32,6 +33,7 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
   bufferedAmount = 0
   #closed = false
 
+  /** Queues a copy of `frame`: the caller may reuse its buffer as soon as send returns. */
   send(frame: Uint8Array): void {
     if (this.#closed) throw new Error('transport is closed')
     const copy = frame.slice()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type Message, FrameDecoder, MAX_BLOCK_SIZE, MAX_FRAME_SIZE, encodeMessage } from '../../core/wire.ts'
+import { type Message, FrameDecoder, MAX_BLOCK_FRAME, MAX_BLOCK_SIZE, MAX_FRAME_SIZE, encodeBlockInto, encodeMessage } from '../../core/wire.ts'
 
 const swarmId = 'ab'.repeat(32)
 const samples: Message[] = [
@@ -65,5 +65,17 @@ describe('wire protocol', () => {
 
   it('refuses to encode a swarm id of the wrong length', () => {
     expect(() => encodeMessage({ type: 'handshake', version: 1, swarmId: 'ab', peerId: 'p' })).toThrow()
+  })
+})
+
+describe('encodeBlockInto', () => {
+  it('writes the same frame as encodeMessage into a reused buffer', () => {
+    const scratch = new Uint8Array(MAX_BLOCK_FRAME)
+    for (const size of [1, 1000, MAX_BLOCK_SIZE]) {
+      const data = new Uint8Array(size).map((_, i) => i % 251)
+      const frame = encodeBlockInto(scratch, 9, 4096, data)
+      expect(frame).toEqual(encodeMessage({ type: 'block', piece: 9, offset: 4096, data }))
+      expect(frame.buffer).toBe(scratch.buffer)
+    }
   })
 })
