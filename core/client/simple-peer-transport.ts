@@ -4,7 +4,7 @@ import { Emitter } from '../emitter.ts'
 import type { Transport, TransportEvents } from '../transport.ts'
 
 /** Resume sending once the channel's queue falls to this. */
-const LOW_WATER_MARK = 1024 * 1024
+const LOW_WATER_MARK = 4 * 1024 * 1024
 /** Where the channel has no 'bufferedamountlow' event (@roamhq/wrtc), check this often. */
 const DRAIN_POLL_MS = 5
 

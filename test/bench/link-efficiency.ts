@@ -61,6 +61,8 @@ interface Sample {
   bytes: number
   ms: number
   mbps: number
+  /** shoal only: handshake and first request, before the timed part. */
+  setupMs?: number
   /** UDP datagrams dropped for a full receive buffer during the sample (see udp-drops.ts). */
   udpDrops: number | undefined
 }
@@ -157,13 +159,13 @@ async function shoalSample(
   receiver: Endpoint,
   key: string,
   dataset: DatasetInfo,
-): Promise<{ bytes: number; ms: number }> {
+): Promise<{ bytes: number; ms: number; setupMs: number }> {
   await sender.seed(key)
   const receipt = await receiver.leech(key, dataset.manifest)
   if (receipt.verifiedPieces !== receipt.pieceCount) throw new Error(`shoal: ${receipt.verifiedPieces} of ${receipt.pieceCount} pieces verified`)
   if (receipt.storedId !== dataset.id) throw new Error('shoal: the stored pieces do not match the original')
   if (receipt.warnings.length > 0) process.stdout.write(`  warnings: ${receipt.warnings.join('; ')}\n`)
-  return { bytes: receipt.bytes, ms: receipt.ms }
+  return { bytes: receipt.timedBytes, ms: receipt.ms, setupMs: receipt.setupMs }
 }
 
 function report(results: PairResult[], chromium: string | undefined): BenchResult {
@@ -186,7 +188,8 @@ shoal / raw within a round (the two ran back to back, so the machine's slow swin
 under simple-peer while its bufferedAmount is below ${RAW.maxBuffered / MIB} MiB (polled every ${RAW.pollMs} ms: @roamhq/wrtc has no
 bufferedamountlow event), timed at the receiver from the first message to the last. **shoal**: a seeding and a leeching
 Swarm over SimplePeerTransport on the same kind of connection, ${PIECE_SIZE / MIB} MiB pieces (what a 1-2 GiB file gets), timed
-at the leecher from addPeer to 'complete' (so it includes the handshake and the last piece's hash); every piece verified
+like raw at the receiver, from the first block to 'complete' (so it includes the last piece's hash; the handshake and first
+request round trip before it are in the JSON as \`setupMs\`); every piece verified
 by SHA-256 by the engine and all re-hashed from the leecher's store afterwards. Each Node peer is a process of its
 own (like \`shoal seed\` / \`shoal get\`); each Chromium peer is a page in its own browser context${chromium ? ` (Chromium ${chromium})` : ''}.
 Single samples swing by ±30%: with every core busy, a receiving peer's WebRTC network thread falls behind, its UDP

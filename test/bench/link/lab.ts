@@ -15,6 +15,9 @@ import { Swarm } from '../../../core/swarm.ts'
 
 export type SignalSink = (key: string, data: unknown) => void
 
+/** Messages at least this big are blocks (a block frame is 64 KiB + 13 bytes, the last one may be shorter). */
+const FIRST_BLOCK_MIN_BYTES = 1024
+
 export interface LabOptions {
   onSignal: SignalSink
   /** Node's WebRTC implementation; browsers use their own. */
@@ -51,8 +54,14 @@ export interface RawReceipt {
 
 export interface LeechReceipt {
   bytes: number
-  /** From handing the connection to the leeching Swarm to its 'complete'. */
+  /**
+   * Timed like the raw channel: from the first block's arrival to 'complete' (the last piece
+   * verified), over the bytes after that first block.
+   */
   ms: number
+  timedBytes: number
+  /** From handing the connection to the Swarm to its first block: handshake and first request. */
+  setupMs: number
   pieceCount: number
   verifiedPieces: number
   /**
@@ -228,9 +237,18 @@ export class LinkLab {
       swarm.on('peer-closed', (_id, reason) => reject(new Error(`the seeder went away: ${reason?.message ?? 'closed'}`)))
     })
     const start = performance.now()
-    swarm.addPeer(new SimplePeerTransport(link.peer), 'seeder')
+    const transport = new SimplePeerTransport(link.peer)
+    let first: { at: number; bytes: number } | undefined
+    // The first message big enough to be a block (the handshake and bitfield are tiny).
+    const offData = transport.on('data', (chunk) => {
+      if (chunk.length < FIRST_BLOCK_MIN_BYTES) return
+      first = { at: performance.now(), bytes: chunk.length }
+      offData()
+    })
+    swarm.addPeer(transport, 'seeder')
     await withTimeout(complete, TRANSFER_TIMEOUT_MS, `leech on ${key} timed out at ${swarm.stats().verifiedPieces} pieces`)
-    const ms = performance.now() - start
+    const end = performance.now()
+    if (!first) throw new Error('shoal: no block-sized message arrived')
     const stats = swarm.stats()
     const stored = await createManifest({
       name: manifest.name,
@@ -240,7 +258,16 @@ export class LinkLab {
       ...this.#hashOption(),
     })
     const storedId = await manifestId(stored)
-    return { bytes: manifest.size, ms, pieceCount: stats.pieceCount, verifiedPieces: stats.verifiedPieces, storedId, warnings }
+    return {
+      bytes: manifest.size,
+      ms: end - first.at,
+      timedBytes: manifest.size - first.bytes,
+      setupMs: first.at - start,
+      pieceCount: stats.pieceCount,
+      verifiedPieces: stats.verifiedPieces,
+      storedId,
+      warnings,
+    }
   }
 
   #hashOption(): { hashPiece?: (data: Uint8Array) => Promise<string> } {
