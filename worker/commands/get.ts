@@ -2,17 +2,17 @@ import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
 import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
-import { type JoinedSwarm, joinSwarm } from '../../core/client/join-swarm.ts'
+import type { JoinedSwarm } from '../../core/client/join-swarm.ts'
 import { ShoalError } from '../../core/errors.ts'
 import { formatShareLink, parseShareLink } from '../../core/link.ts'
 import type { Manifest } from '../../core/manifest.ts'
 import type { Swarm } from '../../core/swarm.ts'
 import { FileChunkStore } from '../file-store.ts'
 import { formatBytes } from '../../core/format.ts'
-import { sha256File, sha256HexNode } from '../hash.ts'
+import { sha256File } from '../hash.ts'
+import { joinAsNodePeer } from '../node-peer.ts'
 import type { Reporter } from '../reporter.ts'
 import { whenAborted } from '../termination.ts'
-import { loadWrtc } from '../wrtc.ts'
 
 export interface GetOptions {
   output?: string
@@ -45,14 +45,7 @@ export async function get(link: string, options: GetOptions, reporter: Reporter,
     try {
       // A resumed download that is already whole needs no swarm, unless it is to seed.
       if (!store.verified.complete || options.keepSeeding) {
-        joined = await joinSwarm({
-          signaling: tracker,
-          swarmId: id,
-          manifest,
-          store,
-          wrtc: loadWrtc(),
-          swarm: { ...options.limits, hashPiece: sha256HexNode },
-        })
+        joined = await joinAsNodePeer(tracker, id, manifest, store, options.limits)
         await untilComplete(joined.swarm, options.timeoutSeconds * 1000, reporter, signal)
       }
       reporter.endProgress()

@@ -1,15 +1,14 @@
 import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
-import { joinSwarm } from '../../core/client/join-swarm.ts'
 import { utf8 } from '../../core/bytes.ts'
 import { formatShareLink, normalizeTrackerUrl } from '../../core/link.ts'
 import { encodeManifest } from '../../core/manifest.ts'
 import { FileChunkStore } from '../file-store.ts'
 import { formatBytes } from '../../core/format.ts'
-import { manifestOfFile, sha256HexNode } from '../hash.ts'
+import { manifestOfFile } from '../hash.ts'
+import { joinAsNodePeer } from '../node-peer.ts'
 import type { Reporter } from '../reporter.ts'
 import { whenAborted } from '../termination.ts'
-import { loadWrtc } from '../wrtc.ts'
 
 export interface SeedOptions {
   tracker: string
@@ -26,14 +25,7 @@ export async function seed(file: string, options: SeedOptions, reporter: Reporte
   try {
     const id = await tracker.publishManifest(utf8.decode(encodeManifest(manifest)))
     const store = await FileChunkStore.openForSeeding(file, manifest)
-    const joined = await joinSwarm({
-      signaling: tracker,
-      swarmId: id,
-      manifest,
-      store,
-      wrtc: loadWrtc(),
-      swarm: { ...options.limits, hashPiece: sha256HexNode },
-    })
+    const joined = await joinAsNodePeer(tracker, id, manifest, store, options.limits)
     const link = formatShareLink(trackerUrl, id)
     reporter.event(
       'seeding',
