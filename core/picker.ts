@@ -23,23 +23,10 @@ export interface PickInput {
 export function pickPiece(input: PickInput): number | undefined {
   const { have, remote, busy, availability, random } = input
   const randomFirst = (input.randomFirst ?? RANDOM_FIRST_PIECES) > have.count
-  let chosen: number | undefined
-  let rarest = Infinity
-  let ties = 0
-  for (let piece = 0; piece < have.length; piece++) {
-    if (!remote.has(piece) || have.has(piece) || busy(piece)) continue
-    const rarity = randomFirst ? 0 : (availability[piece] ?? 0)
-    if (rarity < rarest) {
-      rarest = rarity
-      chosen = piece
-      ties = 1
-    } else if (rarity === rarest) {
-      // Reservoir sampling: each of the equally rare pieces is chosen with equal chance.
-      ties++
-      if (random() * ties < 1) chosen = piece
-    }
-  }
-  return chosen
+  return pickLowest(have.length, random, (piece) => {
+    if (!remote.has(piece) || have.has(piece) || busy(piece)) return undefined
+    return randomFirst ? 0 : (availability[piece] ?? 0)
+  })
 }
 
 /** At most this many peers fetch the same piece in endgame. */
@@ -64,20 +51,30 @@ export interface EndgamePickInput {
 export function pickEndgamePiece(input: EndgamePickInput): number | undefined {
   const { have, remote, downloaders, excluded, random } = input
   const max = input.maxDownloaders ?? MAX_ENDGAME_DOWNLOADERS
-  let chosen: number | undefined
-  let fewest = Infinity
-  let ties = 0
-  for (let piece = 0; piece < have.length; piece++) {
-    if (!remote.has(piece) || have.has(piece) || excluded(piece)) continue
+  return pickLowest(have.length, random, (piece) => {
+    if (!remote.has(piece) || have.has(piece) || excluded(piece)) return undefined
     const count = downloaders(piece)
-    if (count >= max) continue
-    if (count < fewest) {
-      fewest = count
+    return count < max ? count : undefined
+  })
+}
+
+/**
+ * The piece with the lowest score (undefined: not a candidate), ties broken uniformly at
+ * random by reservoir sampling, in one pass.
+ */
+function pickLowest(pieceCount: number, random: () => number, score: (piece: number) => number | undefined): number | undefined {
+  let chosen: number | undefined
+  let lowest = Infinity
+  let ties = 0
+  for (let piece = 0; piece < pieceCount; piece++) {
+    const value = score(piece)
+    if (value === undefined || value > lowest) continue
+    if (value < lowest) {
+      lowest = value
       chosen = piece
       ties = 1
-    } else if (count === fewest) {
-      ties++
-      if (random() * ties < 1) chosen = piece
+    } else if (random() * ++ties < 1) {
+      chosen = piece
     }
   }
   return chosen
