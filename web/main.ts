@@ -1,10 +1,13 @@
 /** Entry of the browser app. The shims must load before anything that pulls in simple-peer. */
 import './shims.ts'
 import './style.css'
-import { startApp } from './app.ts'
+import { startDownloadPage, swarmIdFromPath } from './download-page.ts'
+import { startSharePage } from './share/share-page.ts'
 import { createView } from './view.ts'
 
 const root = document.getElementById('app')
 if (!root) throw new Error('index.html has no #app element')
 
-void startApp(createView(root), window.location)
+// A share link (`/s/<id>`) downloads; any other page offers to share a file from this browser.
+if (swarmIdFromPath(window.location.pathname)) void startDownloadPage(createView(root), window.location)
+else void startSharePage(root, window.location)

@@ -25,7 +25,9 @@ const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url)
 
 /** A lab in a Node process of its own (see node-process.ts), forked with this process's loader (tsx). */
 export async function nodeEndpoint(label: string): Promise<Endpoint> {
-  const child = fork(NODE_PROCESS, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // SHOAL_BENCH_NODE_ARGS adds Node flags to each peer, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
+  const extraArgs = process.env.SHOAL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = fork(NODE_PROCESS, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...extraArgs] })
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
   let nextId = 0
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

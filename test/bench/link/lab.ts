@@ -64,12 +64,6 @@ export interface LeechReceipt {
   setupMs: number
   pieceCount: number
   verifiedPieces: number
-  /**
-   * The id of a manifest rebuilt from the leecher's store after the timed part: equal to the
-   * seeder's id only if every stored byte is right. Re-hashing piece by piece keeps this check
-   * from allocating a second copy of the file, garbage the next sample would pay for.
-   */
-  storedId: string
   warnings: string[]
 }
 
@@ -88,6 +82,8 @@ interface Link {
   connected: Promise<void>
   swarm?: Swarm
   received?: Promise<RawReceipt>
+  /** What leech() stored, for storedId(). */
+  leeched?: { manifest: Manifest; store: MemoryChunkStore }
 }
 
 interface Dataset {
@@ -250,14 +246,7 @@ export class LinkLab {
     const end = performance.now()
     if (!first) throw new Error('shoal: no block-sized message arrived')
     const stats = swarm.stats()
-    const stored = await createManifest({
-      name: manifest.name,
-      size: manifest.size,
-      pieceSize: manifest.pieceSize,
-      readPiece: (piece, _offset, length) => store.read(piece, 0, length),
-      ...this.#hashOption(),
-    })
-    const storedId = await manifestId(stored)
+    link.leeched = { manifest, store }
     return {
       bytes: manifest.size,
       ms: end - first.at,
@@ -265,9 +254,37 @@ export class LinkLab {
       setupMs: first.at - start,
       pieceCount: stats.pieceCount,
       verifiedPieces: stats.verifiedPieces,
-      storedId,
       warnings,
     }
+  }
+
+  /**
+   * The id of a manifest rebuilt from what leech() stored: equal to the seeder's id only if
+   * every stored byte is right. Separate from leech() so the benchmark can keep it out of the
+   * transfer's CPU time; re-hashing piece by piece keeps it from allocating a second copy of
+   * the file, garbage the next sample would pay for.
+   */
+  async storedId(key: string): Promise<string> {
+    const leeched = this.#link(key).leeched
+    if (!leeched) throw new Error(`nothing was leeched over ${key}`)
+    const { manifest, store } = leeched
+    const stored = await createManifest({
+      name: manifest.name,
+      size: manifest.size,
+      pieceSize: manifest.pieceSize,
+      readPiece: (piece, _offset, length) => store.read(piece, 0, length),
+      ...this.#hashOption(),
+    })
+    return manifestId(stored)
+  }
+
+  /**
+   * CPU time this process has used, all threads, in ms; undefined in a page (the benchmark
+   * reads Chromium's processes through CDP instead).
+   */
+  async cpuMs(): Promise<number | undefined> {
+    const usage = globalThis.process?.cpuUsage?.()
+    return usage ? (usage.user + usage.system) / 1000 : undefined
   }
 
   #hashOption(): { hashPiece?: (data: Uint8Array) => Promise<string> } {
@@ -287,7 +304,7 @@ export class LinkLab {
 }
 
 /** The methods an endpoint forwards to its lab; all async, so a page's lab looks like a local one. */
-export const LAB_METHODS = ['prepare', 'open', 'signal', 'connected', 'close', 'rawExpect', 'rawSend', 'rawReceived', 'seed', 'leech'] as const
+export const LAB_METHODS = ['prepare', 'open', 'signal', 'connected', 'close', 'rawExpect', 'rawSend', 'rawReceived', 'seed', 'leech', 'storedId', 'cpuMs'] as const
 export type LabMethod = (typeof LAB_METHODS)[number]
 export type LabCalls = Pick<LinkLab, LabMethod>
 

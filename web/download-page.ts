@@ -1,5 +1,5 @@
 /**
- * The download page: reads the swarm id from `/s/<id>`, fetches and verifies the manifest from
+ * The download page (`/s/<id>`): reads the swarm id from `/s/<id>`, fetches and verifies the manifest from
  * the tracker that served the page, downloads into IndexedDB over WebRTC, and keeps seeding
  * while the tab is open.
  */
@@ -28,7 +28,7 @@ export interface RunningApp {
   manifest: Manifest
 }
 
-export async function startApp(view: View, location: Location): Promise<RunningApp | undefined> {
+export async function startDownloadPage(view: View, location: Location): Promise<RunningApp | undefined> {
   const idle = { verifiedBytes: 0, totalBytes: 0, downloadRate: 0, uploadRate: 0, peers: 0 }
   const id = swarmIdFromPath(location.pathname)
   if (!id) {
