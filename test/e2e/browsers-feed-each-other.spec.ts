@@ -4,7 +4,7 @@
  * must match the original by SHA-256.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
@@ -12,6 +12,7 @@ import { type CliRun, runCli } from '../support/cli.ts'
 // For the type of window.shoal, the page's read-only automation hook.
 import type {} from '../../web/automation-hook.ts'
 import { watchForProblems } from './problems.ts'
+import { saveAndHash, useDownloadSave } from './saving.ts'
 
 const SIZE = 16 * 1024 * 1024
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
@@ -38,11 +39,6 @@ async function waitUntilComplete(page: Page): Promise<void> {
   await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeEnabled()
 }
 
-async function saveAndHash(page: Page): Promise<{ name: string; sha256: string }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save', exact: true }).click()])
-  const path = await download.path()
-  return { name: download.suggestedFilename(), sha256: sha256(await readFile(path)) }
-}
 
 test('browser B completes from browser A after the Node seeder has gone', async ({ browser }) => {
   const data = new Uint8Array(randomBytes(SIZE))
@@ -52,6 +48,7 @@ test('browser B completes from browser A after the Node seeder has gone', async 
   const link = String((await seeder.waitFor('seeding')).link)
 
   const contextA = await browser.newContext({ acceptDownloads: true })
+  await useDownloadSave(contextA)
   const pageA = await contextA.newPage()
   const problemsA = watchForProblems(pageA)
   await pageA.goto(link)
@@ -70,6 +67,7 @@ test('browser B completes from browser A after the Node seeder has gone', async 
 
   // Only A holds the file now: B's every byte comes from another browser.
   const contextB = await browser.newContext({ acceptDownloads: true })
+  await useDownloadSave(contextB)
   const pageB = await contextB.newPage()
   const problemsB = watchForProblems(pageB)
   await pageB.goto(link)
