@@ -16,6 +16,8 @@ export type ShoalErrorCode =
   | 'TIMEOUT'
   | 'ABORTED'
   | 'IO'
+  /** Local storage has no room for more pieces (browser quota, full disk). */
+  | 'STORAGE_FULL'
 
 export class ShoalError extends Error {
   override readonly name = 'ShoalError'

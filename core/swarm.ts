@@ -62,6 +62,8 @@ export interface SwarmStats {
   uploadRate: number
   peers: number
   complete: boolean
+  /** Not fetching (pause() or a store failure); still serving what it has. */
+  paused: boolean
 }
 
 export interface SwarmEvents {
@@ -70,8 +72,15 @@ export interface SwarmEvents {
   complete: []
   'peer-ready': [peerId: string]
   'peer-closed': [peerId: string | undefined, reason?: Error]
-  /** A recoverable problem worth logging: a corrupt piece, a stalled peer, a store failure. */
+  /** A recoverable problem worth logging: a corrupt piece, a stalled peer. */
   warning: [error: ShoalError]
+  /**
+   * A verified piece could not be stored (quota, disk). Fetching more would only throw it away
+   * too, so the swarm has paused itself; what is stored stays stored and served. resume() retries.
+   */
+  'store-failed': [error: ShoalError]
+  paused: []
+  resumed: []
 }
 
 interface PeerState {
@@ -104,6 +113,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   #tickTimer: unknown
   #limiterTimer: unknown
   #destroyed = false
+  #paused = false
 
   constructor(options: SwarmOptions) {
     super()
@@ -138,6 +148,25 @@ export class Swarm extends Emitter<SwarmEvents> {
     return this.store.verified.complete
   }
 
+  get paused(): boolean {
+    return this.#paused
+  }
+
+  /** Stops fetching (pieces in flight are given up); keeps serving what is stored. */
+  pause(): void {
+    if (this.#paused || this.#destroyed) return
+    this.#paused = true
+    for (const peer of this.#peers.values()) for (const piece of [...peer.pieces.keys()]) this.#release(peer, piece, false)
+    this.emit('paused')
+  }
+
+  resume(): void {
+    if (!this.#paused || this.#destroyed) return
+    this.#paused = false
+    this.emit('resumed')
+    this.#fillAll()
+  }
+
   get peerIds(): string[] {
     return [...this.#peers.keys()].flatMap((s) => (s.remotePeerId ? [s.remotePeerId] : []))
   }
@@ -169,6 +198,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       uploadRate: this.#upload.rate(),
       peers: [...this.#peers.keys()].filter((s) => s.ready).length,
       complete: verified.complete,
+      paused: this.#paused,
     }
   }
 
@@ -264,7 +294,8 @@ export class Swarm extends Emitter<SwarmEvents> {
     } catch (err) {
       this.#fetching.verifyEnded(piece)
       const error = err instanceof ShoalError ? err : new ShoalError('IO', `could not store piece ${piece}: ${(err as Error).message}`)
-      this.emit('warning', error)
+      this.pause()
+      this.emit('store-failed', error)
       return
     }
     this.#fetching.verifyEnded(piece)
@@ -281,7 +312,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   /** Keeps the peer's pipeline full: continue its pieces, then pick new ones. */
   #fill(peer: PeerState): void {
     const { session } = peer
-    if (!session.ready || this.complete || this.#destroyed) return
+    if (!session.ready || this.complete || this.#paused || this.#destroyed) return
     const depth =
       this.#options.pipelineDepth ??
       pipelineDepth({ rate: peer.received.rate(), rttMs: session.minLatencyMs, blockSize: this.#blockSize })

@@ -52,7 +52,7 @@ export function ioError(doing: string, err: unknown): ShoalError {
   if (err instanceof ShoalError) return err
   const name = err instanceof Error || err instanceof DOMException ? err.name : ''
   if (name === 'QuotaExceededError') {
-    return new ShoalError('IO', 'Browser storage is full: free some disk space or clear other sites\' data, then reload to resume.', { cause: err })
+    return new ShoalError('STORAGE_FULL', 'Browser storage is full: free some disk space or remove cached files, then resume.', { cause: err })
   }
   const detail = err instanceof Error || err instanceof DOMException ? err.message : String(err)
   return new ShoalError('IO', `Browser storage failed: ${doing}${detail ? ` (${detail})` : ''}.`, { cause: err })

@@ -125,6 +125,8 @@ async function openFile(path: string, flags: string): Promise<FileHandle> {
 }
 
 function ioError(message: string, err: unknown): ShoalError {
-  const reason = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err)
+  const code = (err as NodeJS.ErrnoException)?.code
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new ShoalError('STORAGE_FULL', `${message}: the disk is full`, { cause: err })
+  const reason = code ?? (err as Error)?.message ?? String(err)
   return new ShoalError('IO', `${message}: ${reason}`, { cause: err })
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isShoalError } from '../../core/errors.ts'
-import { parseRate } from '../../core/rate.ts'
+import { parseRate, parseSize } from '../../core/rate.ts'
 
 describe('parseRate', () => {
   it.each([
@@ -41,4 +41,16 @@ describe('parseRate', () => {
       expect((error as Error).message).toContain('2MB/s')
     },
   )
+})
+
+describe('parseSize', () => {
+  it('reads decimal and binary sizes', () => {
+    expect(parseSize('2GB')).toBe(2e9)
+    expect(parseSize('500 MiB')).toBe(500 * 1024 ** 2)
+    expect(parseSize('1.5gib')).toBe(1.5 * 1024 ** 3)
+  })
+
+  it('refuses rates, zero and nonsense with a clear error', () => {
+    for (const bad of ['2MB/s', '0GB', 'lots', '', '5']) expect(() => parseSize(bad)).toThrow(/not a size/)
+  })
 })

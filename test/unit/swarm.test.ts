@@ -4,7 +4,7 @@ import type { Manifest } from '../../core/manifest.ts'
 import { Swarm } from '../../core/swarm.ts'
 import { memoryTransportPair } from '../../core/transport.ts'
 import { manifestFor, randomData, sha256Of } from '../support/data.ts'
-import { CorruptingStore, StallingStore, filledStore } from '../support/stores.ts'
+import { CorruptingStore, FillingStore, StallingStore, filledStore } from '../support/stores.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
 
 const PIECE = 16 * 1024
@@ -180,6 +180,32 @@ describe('Swarm after refusals (virtual clock)', () => {
     await clock.advance(10_000)
     expect(leecher.complete).toBe(true)
     expect(sha256Of(await contents(leecher.store, manifest))).toBe(sha256Of(data))
+    seeder.destroy()
+    leecher.destroy()
+  })
+
+  it('pauses when the store is full, keeps what it stored, and finishes after resume()', async () => {
+    const data = randomData(24 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const seeder = swarmOf(manifest, id, 'seed-0000', MemoryChunkStore.from(data, PIECE))
+    const store = new FillingStore(manifest.pieces.length)
+    store.room = 10
+    const leecher = swarmOf(manifest, id, 'leech-000', store)
+    const failed = new Promise<string>((resolve) => leecher.once('store-failed', (e) => resolve(e.code)))
+    join(seeder, leecher, 'seed-0000', 'leech-000')
+    expect(await failed).toBe('STORAGE_FULL')
+    expect(leecher.stats()).toMatchObject({ paused: true, verifiedPieces: 10, complete: false })
+    // Paused means no requests: the seeder's upload stops growing while the swarm waits.
+    const uploaded = seeder.stats().uploadedBytes
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(seeder.stats().uploadedBytes).toBe(uploaded)
+    for (const piece of store.verified.indices()) {
+      expect(sha256Of(await store.read(piece, 0, PIECE))).toBe(sha256Of(data.subarray(piece * PIECE, (piece + 1) * PIECE)))
+    }
+    store.room = Infinity
+    leecher.resume()
+    await completion(leecher)
+    expect(sha256Of(await contents(store, manifest))).toBe(sha256Of(data))
     seeder.destroy()
     leecher.destroy()
   })

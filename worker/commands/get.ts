@@ -123,6 +123,11 @@ function untilComplete(swarm: Swarm, noProgressTimeoutMs: number, reporter: Repo
       }
     }, PROGRESS_INTERVAL_MS)
     const offPiece = swarm.on('piece', () => (lastPieceAt = Date.now()))
+    // A disk that cannot take more pieces ends the run; what was written is kept for a resume.
+    const offStoreFailed = swarm.on('store-failed', (error) => {
+      finish()
+      reject(new ShoalError(error.code, `${error.message}; verified pieces are kept, free some space and run the same command again`))
+    })
     const offComplete = swarm.on('complete', () => {
       finish()
       report()
@@ -135,6 +140,7 @@ function untilComplete(swarm: Swarm, noProgressTimeoutMs: number, reporter: Repo
     const finish = () => {
       clearInterval(timer)
       offPiece()
+      offStoreFailed()
       offComplete()
       signal.removeEventListener('abort', onAbort)
     }
