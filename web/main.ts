@@ -9,5 +9,5 @@ const root = document.getElementById('app')
 if (!root) throw new Error('index.html has no #app element')
 
 // A share link (`/s/<id>`) downloads; any other page offers to share a file from this browser.
-if (swarmIdFromPath(window.location.pathname)) void startDownloadPage(createView(root), window.location)
+if (swarmIdFromPath(window.location.pathname)) void startDownloadPage(createView(root), window.location, root)
 else void startSharePage(root, window.location)

@@ -6,7 +6,19 @@
  */
 import { formatBytes, formatPeers, formatRate, percentDone } from '../core/format.ts'
 
-export type ViewStatus = 'connecting' | 'downloading' | 'seeding' | 'error'
+/**
+ * waiting: another tab of this browser drives the swarm; paused: storage is full, nothing is
+ * fetched until Resume (what is stored stays and is served).
+ */
+export type ViewStatus = 'connecting' | 'waiting' | 'downloading' | 'paused' | 'seeding' | 'error'
+
+export interface StorageLine {
+  usage: number
+  quota: number
+  /** Bytes of this file not stored yet. */
+  needed: number
+  persisted: boolean
+}
 
 export interface ViewState {
   name?: string
@@ -20,11 +32,13 @@ export interface ViewState {
   peers: number
   status: ViewStatus
   error?: string
+  storage?: StorageLine
 }
 
 export interface View {
   update(state: ViewState): void
   onSave(handler: () => void): void
+  onResume(handler: () => void): void
 }
 
 export function createView(root: HTMLElement): View {
@@ -68,16 +82,23 @@ export function createView(root: HTMLElement): View {
   const alert = el('p', 'shoal-error', card)
   alert.setAttribute('role', 'alert')
 
-  const save = el('button', 'shoal-save', card)
-  save.type = 'button'
-  save.textContent = 'Save'
-  save.disabled = true
+  const storage = el('p', 'shoal-storage', card)
 
-  const handlers: (() => void)[] = []
-  save.addEventListener('click', () => {
-    if (save.disabled) return
-    for (const handler of handlers) handler()
-  })
+  const actions = el('div', 'shoal-actions', card)
+  const button = (label: string, className: string): { element: HTMLButtonElement; handlers: (() => void)[] } => {
+    const element = el('button', className, actions)
+    element.type = 'button'
+    element.textContent = label
+    element.disabled = true
+    const handlers: (() => void)[] = []
+    element.addEventListener('click', () => {
+      if (element.disabled) return
+      for (const handler of handlers) handler()
+    })
+    return { element, handlers }
+  }
+  const save = button('Save', 'shoal-save')
+  const resume = button('Resume', 'shoal-resume')
 
   let lastStatus = ''
   return {
@@ -107,10 +128,17 @@ export function createView(root: HTMLElement): View {
       const error = state.status === 'error' ? (state.error ?? 'Something went wrong.') : (state.error ?? '')
       if (alert.textContent !== error) alert.textContent = error
 
-      save.disabled = state.status !== 'seeding'
+      storage.textContent = state.storage ? storageText(state.storage) : ''
+
+      save.element.disabled = state.status !== 'seeding'
+      resume.element.disabled = state.status !== 'paused'
+      resume.element.hidden = state.status !== 'paused'
     },
     onSave(handler) {
-      handlers.push(handler)
+      save.handlers.push(handler)
+    },
+    onResume(handler) {
+      resume.handlers.push(handler)
     },
   }
 }
@@ -119,6 +147,10 @@ function statusText(state: ViewState): string {
   switch (state.status) {
     case 'connecting':
       return 'Connecting to the swarm…'
+    case 'waiting':
+      return 'This file is open in another tab of this browser, which is downloading it; this tab takes over when that one closes.'
+    case 'paused':
+      return 'Paused: browser storage is full. Pieces already stored are kept; free space, then Resume.'
     case 'downloading':
       return `Downloading from ${formatPeers(state.peers)}`
     case 'seeding':
@@ -126,4 +158,10 @@ function statusText(state: ViewState): string {
     case 'error':
       return 'Stopped'
   }
+}
+
+function storageText({ usage, quota, needed, persisted }: StorageLine): string {
+  const free = Math.max(0, quota - usage)
+  const room = needed > free ? ` Not enough room: ${formatBytes(needed - free)} short.` : ''
+  return `Browser storage: ${formatBytes(usage)} used of ${formatBytes(quota)}; this file needs ${formatBytes(needed)} more.${room}${persisted ? '' : ' (The browser may clear it under storage pressure.)'}`
 }
