@@ -38,6 +38,17 @@ export function choosePieceSize(fileSize: number): number {
   return size
 }
 
+/** A power of two that peers accept: small ones for tests and small files, up to MAX_PIECE_SIZE. */
+export function isAcceptedPieceSize(pieceSize: unknown): pieceSize is number {
+  return (
+    typeof pieceSize === 'number' &&
+    Number.isInteger(pieceSize) &&
+    pieceSize >= MIN_ACCEPTED_PIECE_SIZE &&
+    pieceSize <= MAX_PIECE_SIZE &&
+    (pieceSize & (pieceSize - 1)) === 0
+  )
+}
+
 export function pieceCount(size: number, pieceSize: number): number {
   return Math.ceil(size / pieceSize)
 }
@@ -126,13 +137,7 @@ function checkManifest(value: unknown): Manifest {
     throw bad('name must be a plain file name (no path separators or control characters)')
   }
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw bad('size must be a non-negative integer')
-  if (
-    typeof pieceSize !== 'number' ||
-    !Number.isInteger(pieceSize) ||
-    pieceSize < MIN_ACCEPTED_PIECE_SIZE ||
-    pieceSize > MAX_PIECE_SIZE ||
-    (pieceSize & (pieceSize - 1)) !== 0
-  ) {
+  if (!isAcceptedPieceSize(pieceSize)) {
     throw bad(`pieceSize must be a power of two from ${MIN_ACCEPTED_PIECE_SIZE} to ${MAX_PIECE_SIZE}`)
   }
   if (!Array.isArray(pieces) || pieces.length !== pieceCount(size, pieceSize)) {

@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { type BandwidthLimiters, bandwidthLimiters } from '../core/bandwidth-limits.ts'
 import { ShoalError } from '../core/errors.ts'
+import { isAcceptedPieceSize } from '../core/manifest.ts'
+import { parseSize } from '../core/rate.ts'
 import { get } from './commands/get.ts'
 import { seed } from './commands/seed.ts'
 import { serve } from './commands/serve.ts'
@@ -35,6 +37,13 @@ interface LimitFlags {
  * Parsed inside the command's action rather than as a commander argument parser, so a bad
  * value is reported like every other failure: BAD_INPUT, as JSON with --json, exit 1.
  */
+function pieceSizeOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const size = parseSize(value)
+  if (!isAcceptedPieceSize(size)) throw new ShoalError('BAD_INPUT', `--piece-size must be a power of two from 16KiB to 8MiB, not ${value}`)
+  return size
+}
+
 function limitsOf(flags: LimitFlags): BandwidthLimiters {
   return bandwidthLimiters({ upload: flags.uploadLimit, download: flags.downloadLimit }, { upload: '--upload-limit', download: '--download-limit' })
 }
@@ -78,11 +87,12 @@ export function buildCli(): Command {
     .requiredOption('--tracker <url>', 'tracker URL, e.g. http://127.0.0.1:8080')
     .option('--upload-limit <rate>', UPLOAD_LIMIT_HELP)
     .option('--download-limit <rate>', DOWNLOAD_LIMIT_HELP)
+    .option('--piece-size <size>', 'piece size, a power of two from 16KiB to 8MiB (default: about 1000-2000 pieces, at least 256KiB)')
     .option('--json', 'print one JSON object per line')
     .action(
-      action((reporter, signal, file: string, opts: { tracker: string } & LimitFlags) =>
-        // Limits are read before hashing: a typo must not cost a pass over a many-GB file.
-        seed(file, { tracker: opts.tracker, limits: limitsOf(opts) }, reporter, signal),
+      action((reporter, signal, file: string, opts: { tracker: string; pieceSize?: string } & LimitFlags) =>
+        // Options are read before hashing: a typo must not cost a pass over a many-GB file.
+        seed(file, { tracker: opts.tracker, limits: limitsOf(opts), pieceSize: pieceSizeOf(opts.pieceSize) }, reporter, signal),
       ),
     )
 

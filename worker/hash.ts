@@ -21,8 +21,7 @@ export async function sha256File(path: string): Promise<string> {
 /** Builds the manifest of a file, reading one piece at a time. */
 export async function manifestOfFile(
   path: string,
-  onProgress?: (hashed: number, total: number) => void,
-  signal?: AbortSignal,
+  options: { pieceSize?: number | undefined; onProgress?: (hashed: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<Manifest> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new ShoalError('IO', err.code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${err.code ?? err.message}`)
@@ -35,8 +34,7 @@ export async function manifestOfFile(
       size: info.size,
       readPiece: (_index, offset, length) => readExactly(file, offset, length),
       hashPiece: sha256HexNode,
-      onProgress,
-      signal,
+      ...options,
     })
   } finally {
     await file.close()

@@ -116,6 +116,51 @@ test('IdbChunkStore keeps verified pieces and the manifest across a reload', asy
   expect(resumed).toEqual({ manifest: '{"name":"a"}', unknown: null, pieces: [0, 2], piece2: [9, 8], badWrite: 'BAD_INPUT' })
 })
 
+test('cached files: listed newest first, in-use ones kept, least recently used evicted to fit a cap', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const h = (window as unknown as HarnessWindow).shoalHarness
+    const names = (list: { name: string }[]) => list.map((s) => s.name)
+    const KiB16 = 16 * 1024
+    const old = await h.cacheSwarm('old.iso', 4)
+    const middle = await h.cacheSwarm('middle.iso', 4, 2)
+    const fresh = await h.cacheSwarm('fresh.iso', 4)
+    const listed = await h.listCachedSwarms()
+    // This tab drives `old`: it must survive eviction and refuse removal.
+    await h.acquireSwarmLock(old, () => {})
+    const inUse = (await h.listCachedSwarms()).filter((s) => s.inUse).map((s) => s.name)
+    const refused = await h.removeCachedSwarm(old).then(() => 'removed', (err: { code?: string }) => err.code)
+    // 10 pieces stored; room for 4 more under a cap of 12 means 2 must go: `middle` (2, LRU after old).
+    const evicted = await h.evictForCap({ capBytes: 12 * KiB16, neededBytes: 4 * KiB16, keep: fresh })
+    const afterEvict = names(await h.listCachedSwarms())
+    await h.removeCachedSwarm(fresh)
+    const afterRemove = names(await h.listCachedSwarms())
+    const freshStore = await h.IdbChunkStore.open(fresh, 4)
+    const freshPieces = freshStore.verified.count
+    await freshStore.close()
+    return {
+      listed: listed.map((s) => ({ name: s.name, storedBytes: s.storedBytes, complete: s.complete })),
+      inUse,
+      refused,
+      evicted,
+      afterEvict,
+      afterRemove,
+      freshPieces,
+      middle,
+    }
+  })
+  expect(result.listed).toEqual([
+    { name: 'fresh.iso', storedBytes: 4 * 16384, complete: true },
+    { name: 'middle.iso', storedBytes: 2 * 16384, complete: false },
+    { name: 'old.iso', storedBytes: 4 * 16384, complete: true },
+  ])
+  expect(result.inUse).toEqual(['old.iso'])
+  expect(result.refused).toBe('BAD_INPUT')
+  expect(result.evicted).toEqual(['middle.iso'])
+  expect(result.afterEvict).toEqual(['fresh.iso', 'old.iso'])
+  expect(result.afterRemove).toEqual(['old.iso'])
+  expect(result.freshPieces).toBe(0)
+})
+
 test('saveFile downloads the pieces as one file', async ({ page }) => {
   const download = page.waitForEvent('download')
   const refused = await page.evaluate(async () => {

@@ -14,12 +14,18 @@ export interface SeedOptions {
   tracker: string
   /** Bandwidth caps for this process (see bandwidthLimiters). */
   limits?: BandwidthLimiters
+  /** Overrides choosePieceSize. */
+  pieceSize?: number
 }
 
 /** Hashes the file, publishes its manifest, and serves its pieces from disk until terminated. */
 export async function seed(file: string, options: SeedOptions, reporter: Reporter, signal: AbortSignal): Promise<void> {
   const trackerUrl = normalizeTrackerUrl(options.tracker)
-  const manifest = await manifestOfFile(file, (done, total) => reporter.progress({ label: 'hashing', done, total }), signal)
+  const manifest = await manifestOfFile(file, {
+    pieceSize: options.pieceSize,
+    onProgress: (done, total) => reporter.progress({ label: 'hashing', done, total }),
+    signal,
+  })
   reporter.endProgress()
   const tracker = await TrackerClient.connect(trackerUrl)
   try {
