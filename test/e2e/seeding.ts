@@ -31,23 +31,16 @@ export async function startTracker(): Promise<Tracker> {
 
 export interface Seeder {
   link: string
-  data: Uint8Array
-  sha256: string
   /** Stops the seeder (SIGTERM) and returns the bytes it uploaded. */
   stop(): Promise<number>
 }
 
-/** Writes `size` random bytes as `name` and seeds them; `args` go to `shoal seed` (e.g. --upload-limit). */
-export async function seedRandomFile(tracker: Tracker, name: string, size: number, args: string[] = []): Promise<Seeder> {
-  const data = randomData(size)
-  const file = join(tracker.dir, name)
-  await writeFile(file, data)
+/** Seeds a file on disk; `args` go to `shoal seed` (e.g. --upload-limit). */
+export async function seedFile(tracker: Tracker, file: string, args: string[] = []): Promise<Seeder> {
   const run: CliRun = runCli(['seed', file, '--tracker', tracker.url, ...args])
   const link = String((await run.waitFor('seeding')).link)
   return {
     link,
-    data,
-    sha256: sha256Of(data),
     async stop() {
       run.child.kill('SIGTERM')
       const stopped = await run.waitFor('stopped')
@@ -55,4 +48,12 @@ export async function seedRandomFile(tracker: Tracker, name: string, size: numbe
       return Number(stopped.uploaded)
     },
   }
+}
+
+/** Writes `size` random bytes as `name` in the tracker's temp dir and seeds them. */
+export async function seedRandomFile(tracker: Tracker, name: string, size: number, args: string[] = []): Promise<Seeder & { sha256: string }> {
+  const data = randomData(size)
+  const file = join(tracker.dir, name)
+  await writeFile(file, data)
+  return { ...(await seedFile(tracker, file, args)), sha256: sha256Of(data) }
 }
