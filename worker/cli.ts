@@ -39,8 +39,14 @@ interface LimitFlags {
  */
 function pieceSizeOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
-  const size = parseSize(value)
-  if (!isAcceptedPieceSize(size)) throw new ShoalError('BAD_INPUT', `--piece-size must be a power of two from 16KiB to 8MiB, not ${value}`)
+  const size = (() => {
+    try {
+      return parseSize(value)
+    } catch {
+      return undefined
+    }
+  })()
+  if (!isAcceptedPieceSize(size)) throw new ShoalError('BAD_INPUT', `--piece-size must be a power of two from 16KiB to 8MiB (e.g. 1MiB), not "${value}"`)
   return size
 }
 

@@ -95,6 +95,15 @@ describe('shoal CLI errors', () => {
     expect(get.code).toBe(1)
   })
 
+  it('rejects a piece size that peers would not accept, before hashing', async () => {
+    for (const value of ['3MB', '16MiB', 'big']) {
+      const { error, code } = await failure(['seed', join(dir, 'nope.bin'), '--tracker', server.url, '--piece-size', value])
+      expect(error.code).toBe('BAD_INPUT')
+      expect(String(error.message)).toContain(`--piece-size must be a power of two from 16KiB to 8MiB (e.g. 1MiB), not "${value}"`)
+      expect(code).toBe(1)
+    }
+  })
+
   it('reports a missing file to seed', async () => {
     const { error } = await failure(['seed', join(dir, 'nope.bin'), '--tracker', server.url])
     expect(error.code).toBe('IO')
