@@ -1,8 +1,8 @@
 /**
  * The built app, served by the real `shoal serve`, loads and renders with no console error,
  * page error or failed request. This catches a missing Node shim ("global is not defined",
- * "process is not defined") or relative asset URLs, and checks the page's plain answers to a
- * missing or unknown link.
+ * "process is not defined") or relative asset URLs. It checks the share page at `/`, and the
+ * download page's plain answers to an unknown link or a bad parameter.
  */
 import { expect, test } from '@playwright/test'
 import { type CliRun, runCli } from '../support/cli.ts'
@@ -21,8 +21,18 @@ test.afterAll(async () => {
   await tracker?.exit
 })
 
+test('the app renders at / as the share page', async ({ page }) => {
+  const problems = watchForProblems(page)
+  await page.goto(`${url}/`)
+
+  await expect(page).toHaveTitle('Shoal')
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Share a file')
+  await expect(page.getByLabel('Choose a file')).toBeEnabled()
+  await expect(page.getByText('Open a share link')).toBeVisible()
+  expect(problems).toEqual([])
+})
+
 const cases = [
-  { label: '/', path: '/', says: 'Open a share link' },
   { label: 'an unknown /s/<id>', path: `/s/${'ab'.repeat(32)}`, says: 'does not know' },
   { label: 'a link with a bad upload-limit', path: `/s/${'ab'.repeat(32)}?upload-limit=fast`, says: `the link's upload-limit: not a rate: "fast"` },
 ]

@@ -6,7 +6,7 @@ describe('ioError', () => {
   it('tells the user that storage is full on a quota error', () => {
     const err = ioError('could not store piece 3', new DOMException('quota', 'QuotaExceededError'))
     expect(err).toBeInstanceOf(ShoalError)
-    expect(err.code).toBe('IO')
+    expect(err.code).toBe('STORAGE_FULL')
     expect(err.message).toMatch(/storage is full/)
     expect(err.cause).toBeInstanceOf(DOMException)
   })
