@@ -3,10 +3,11 @@
  * simple-peer and its dependencies expect Node globals and modules, so the build maps
  * `global` to globalThis and resolves `events`, `buffer` and `process` to their npm
  * browser packages; web/shims.ts then installs `process` and `Buffer` as globals.
+ * The service worker (web/sw.ts) is built beside the page as /sw.js.
  */
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vite'
+import { build, defineConfig, type Plugin, type ResolvedConfig } from 'vite'
 
 const require = createRequire(import.meta.url)
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
@@ -30,4 +31,38 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
+  plugins: [serviceWorker(here('./web/sw.ts'), 'sw.js')],
 })
+
+/**
+ * Builds `entry` as one self-contained classic script at `<outDir>/<fileName>`, after the page
+ * is built. A service worker's URL is its identity and its scope: a hashed name would register
+ * a new worker with every build, and under /assets/ it could not control the page at /.
+ * A build of its own, because in the page's build Rollup would split the code it shares with
+ * the page into chunks the worker would have to import as a module worker.
+ */
+function serviceWorker(entry: string, fileName: string): Plugin {
+  let page: ResolvedConfig
+  return {
+    name: 'shoal-service-worker',
+    apply: 'build',
+    configResolved(config) {
+      page = config
+    },
+    async closeBundle() {
+      await build({
+        configFile: false,
+        logLevel: page.logLevel,
+        publicDir: false,
+        build: {
+          outDir: page.build.outDir,
+          emptyOutDir: false,
+          target: page.build.target,
+          sourcemap: page.build.sourcemap,
+          minify: page.build.minify,
+          lib: { entry, formats: ['iife'], name: 'shoalServiceWorker', fileName: () => fileName },
+        },
+      })
+    },
+  }
+}

@@ -1,6 +1,9 @@
 /**
  * The tracker's plain HTTP side: a health check, the built web app, and share links
  * (`/s/<id>`), which load the app's index.html; the app reads the id from its location.
+ * `/download/<id>` belongs to the app's service worker (web/sw.ts, served as /sw.js), which
+ * streams a file out of the browser's storage: the server holds no files, so a request that
+ * reaches it gets a 404 saying where downloads come from.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -11,7 +14,10 @@ import sirv from 'sirv'
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 const SHARE_PATH = /^\/s\/[0-9a-f]{64}\/?$/
+const DOWNLOAD_PATH = /^\/download\/[0-9a-f]{64}$/
 const NOT_BUILT = 'web app not built: run npm run build:web\n'
+const NO_SERVICE_WORKER =
+  "this server holds no files: open the share link in a browser that has the file; downloads are served by the page's service worker\n"
 
 export function createWebRoutes(webRoot: string): RequestHandler {
   const indexPath = join(webRoot, 'index.html')
@@ -26,6 +32,7 @@ export function createWebRoutes(webRoot: string): RequestHandler {
     const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/'
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed\n')
     if (pathname === '/healthz') return sendJson(res, 200, { ok: true })
+    if (DOWNLOAD_PATH.test(pathname)) return sendText(res, 404, NO_SERVICE_WORKER)
     const isShareLink = SHARE_PATH.test(pathname)
     if ((isShareLink || pathname === '/') && !isBuilt()) return sendText(res, 503, NOT_BUILT)
     if (isShareLink) return void sendIndex(indexPath, req, res)
@@ -35,9 +42,13 @@ export function createWebRoutes(webRoot: string): RequestHandler {
   }
 }
 
-/** Vite names everything under /assets/ by content hash, so those never change. */
+/**
+ * Vite names everything under /assets/ by content hash, so those never change. The service
+ * worker keeps one URL across builds, so browsers must revalidate it to pick up a new one.
+ */
 function cacheAssets(res: ServerResponse, pathname: string): void {
   if (pathname.startsWith('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+  else if (pathname === '/sw.js') res.setHeader('Cache-Control', 'no-cache')
 }
 
 async function sendIndex(indexPath: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

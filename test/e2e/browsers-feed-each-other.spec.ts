@@ -52,7 +52,7 @@ test('browser B completes from browser A after the Node seeder has gone', async 
   const pageA = await contextA.newPage()
   const problemsA = watchForProblems(pageA)
   await pageA.goto(link)
-  await expect(pageA.getByText('build-artifact.bin')).toBeVisible()
+  await expect(pageA.getByRole('heading', { name: 'build-artifact.bin' })).toBeVisible()
   await waitUntilComplete(pageA)
   // The read-only automation hook that benchmarks poll agrees with the view.
   const hook = await pageA.evaluate(() => ({ peerId: window.shoal?.peerId, stats: window.shoal?.stats() }))

@@ -165,6 +165,8 @@ test('saveFile downloads the pieces as one file', async ({ page }) => {
   const download = page.waitForEvent('download')
   const refused = await page.evaluate(async () => {
     const { IdbChunkStore, saveFile } = (window as unknown as HarnessWindow).shoalHarness
+    // Headless Chromium's save picker cancels at once: take the download path.
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker
     const store = await IdbChunkStore.open('swarm-save', 3)
     await store.write(0, new TextEncoder().encode('hello '))
     const early = await saveFile(store, 'early.txt', 3).then(() => 'saved', (err: { code?: string }) => err.code)
