@@ -13,10 +13,7 @@ import { ShoalError } from '../core/errors.ts'
 import { IdbChunkStore } from './idb-store.ts'
 import { serviceWorkerDownloadUrl } from './service-worker-client.ts'
 
-/**
- * The object URL must outlive the click, and the download frame its navigation: browsers
- * start reading them asynchronously. (A download, once started, outlives the frame.)
- */
+/** The object URL must outlive the click: browsers start reading it asynchronously. */
 const CLEAN_UP_AFTER_MS = 60_000
 
 export type BlobChunkStore = ChunkStore & { readBlob?(piece: number): Promise<Blob> }
@@ -115,12 +112,15 @@ async function downloadInFrame(url: string): Promise<void> {
     // The page saw every piece stored, so the worker finding less means storage changed under it.
     throw new ShoalError('IO', `Could not read the file back from browser storage (HTTP ${answer.status} from the service worker): reload the page, then save again.`)
   }
-  const frame = document.createElement('iframe')
-  frame.hidden = true
-  frame.src = url
-  document.body.append(frame)
-  setTimeout(() => frame.remove(), CLEAN_UP_AFTER_MS)
+  downloadFrame ??= document.body.appendChild(Object.assign(document.createElement('iframe'), { hidden: true }))
+  downloadFrame.src = url
 }
+
+/**
+ * One hidden frame per page, kept: a download the service worker streams is cancelled if the
+ * frame that started it goes away, and a many-GB file takes minutes.
+ */
+let downloadFrame: HTMLIFrameElement | undefined
 
 function clickDownload(href: string, name: string): void {
   const link = document.createElement('a')

@@ -8,4 +8,5 @@ export const benchmarks: Record<string, Benchmark> = {
   link: async () => (await import('./link-efficiency.ts')).linkEfficiency(),
   'swarm-browsers': async () => (await import('./swarm-browsers.ts')).swarmBrowsers(),
   'swarm-node': async () => (await import('./swarm-node.ts')).swarmNode(),
+  'browser-store': async () => (await import('./browser-store.ts')).browserStore(),
 }
