@@ -9,6 +9,15 @@ import { MAX_MANIFEST_BYTES } from './manifest.ts'
 export const contentIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
 export const peerIdSchema = z.string().regex(/^[0-9a-zA-Z_-]{8,64}$/, 'must be 8-64 characters of [0-9a-zA-Z_-]')
 
+/** Longest join token accepted; real ones are about 250 characters. */
+export const MAX_JOIN_TOKEN_LENGTH = 4096
+/**
+ * A join token for the swarm an event names (see core/join-token.ts). A private tracker wants
+ * one on announce, manifest:fetch and manifest:publish; an open tracker ignores it. Anything
+ * short enough passes the schema: a malformed token is refused as NOT_ADMITTED, like any other.
+ */
+export const joinTokenSchema = z.string().max(MAX_JOIN_TOKEN_LENGTH)
+
 /** Largest SDP or ICE payload relayed; real offers are a few KiB. */
 export const MAX_SIGNAL_BYTES = 16 * 1024
 
@@ -18,6 +27,7 @@ export const announceSchema = z.strictObject({
   /** Verified pieces held, so the tracker can favour peers with more. */
   pieces: z.number().int().min(0).max(2 ** 31),
   complete: z.boolean(),
+  token: joinTokenSchema.optional(),
 })
 
 export const leaveSchema = z.strictObject({ swarm: contentIdSchema })
@@ -33,9 +43,11 @@ export const signalSchema = z.strictObject({
 export const publishManifestSchema = z.strictObject({
   /** The canonical manifest JSON; its SHA-256 (over UTF-8) is the id. */
   manifest: z.string().max(MAX_MANIFEST_BYTES),
+  /** For the manifest's own id: publishing needs admission to the swarm it names. */
+  token: joinTokenSchema.optional(),
 })
 
-export const fetchManifestSchema = z.strictObject({ id: contentIdSchema })
+export const fetchManifestSchema = z.strictObject({ id: contentIdSchema, token: joinTokenSchema.optional() })
 
 export type Announce = z.infer<typeof announceSchema>
 export type Leave = z.infer<typeof leaveSchema>

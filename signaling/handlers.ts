@@ -1,7 +1,9 @@
 /**
  * The tracker's Socket.IO events: announce, leave, signal, manifest publish and fetch.
  * Each connection is bound to the first peer id it announces, and signals only flow between
- * peers that share the swarm named in the message.
+ * peers that share the swarm named in the message. A private tracker admits a connection to a
+ * swarm only with a join token for it (see admission.ts); signalling needs no token because it
+ * needs membership, which only an admitted announce grants.
  */
 import type { Server, Socket } from 'socket.io'
 import { isShoalError } from '../core/errors.ts'
@@ -25,6 +27,8 @@ import type {
   ServerToClientEvents,
   SignalRequest,
 } from '../core/tracker-protocol.ts'
+import { notAdmitted } from './admission.ts'
+import type { SwarmAdmission } from './admission.ts'
 import { fail, guarded } from './guarded.ts'
 import type { AckResponse } from './guarded.ts'
 import type { ManifestRegistry } from './manifest-registry.ts'
@@ -38,6 +42,8 @@ export interface SocketData {
   peerId: string | undefined
   /** From the handshake; lets the same client take its peer id over after a reconnect. */
   sessionKey: string | undefined
+  /** The swarms this connection announced in. Being in one is being admitted to it: a private
+   * tracker checked the token on the announce that added it, so later announces need none. */
   swarms: Set<string>
   rate: TokenBucket
 }
@@ -74,6 +80,8 @@ export interface TrackerHandlerOptions {
   limits?: Partial<TrackerLimits>
   /** Unexpected failures inside a handler; the client only gets a TRACKER_ERROR ack. */
   onError?: (err: unknown, event: string) => void
+  /** A private tracker's gate; without one every swarm is open. */
+  admission?: SwarmAdmission
 }
 
 const logError = (err: unknown, event: string) => console.error(`[tracker] ${event} failed:`, err)
@@ -81,6 +89,7 @@ const logError = (err: unknown, event: string) => console.error(`[tracker] ${eve
 export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, options: TrackerHandlerOptions = {}): void {
   const limits = { ...DEFAULT_TRACKER_LIMITS, ...options.limits }
   const onError = options.onError ?? logError
+  const { admission } = options
 
   io.on('connection', (socket) => {
     const auth = trackerAuthSchema.safeParse(socket.handshake.auth)
@@ -95,12 +104,34 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     socket.on('announce', guarded({ ...guard, event: 'announce', schema: announceSchema }, (body) => announce(socket, body)))
     socket.on('leave', guarded({ ...guard, event: 'leave', schema: leaveSchema }, (body) => leave(socket, body)))
     socket.on('signal', guarded({ ...guard, event: 'signal', schema: signalSchema }, (body) => signal(socket, body)))
-    socket.on('manifest:publish', guarded({ ...guard, event: 'manifest:publish', schema: publishManifestSchema }, publish))
-    socket.on('manifest:fetch', guarded({ ...guard, event: 'manifest:fetch', schema: fetchManifestSchema }, fetch))
+    socket.on('manifest:publish', guarded({ ...guard, event: 'manifest:publish', schema: publishManifestSchema }, (body) => publish(socket, body)))
+    socket.on('manifest:fetch', guarded({ ...guard, event: 'manifest:fetch', schema: fetchManifestSchema }, (body) => fetch(socket, body)))
     socket.on('disconnect', () => forget(socket))
   })
 
-  function announce(socket: TrackerSocket, body: Announce): AckResponse<{ peers: PeerInfo[] }> {
+  /**
+   * Runs `admitted` if `socket` may act in `swarm`, else answers NOT_ADMITTED. An open tracker,
+   * or a swarm the connection is in already, runs it synchronously, so events keep their order.
+   */
+  function whenAdmitted<T>(
+    socket: TrackerSocket,
+    swarm: string,
+    token: string | undefined,
+    admitted: () => AckResponse<T> | Promise<AckResponse<T>>,
+  ): AckResponse<T> | Promise<AckResponse<T>> {
+    if (!admission || socket.data.swarms.has(swarm)) return admitted()
+    return admission.check(swarm, token).then((refused) => refused ?? admitted())
+  }
+
+  function announce(socket: TrackerSocket, body: Announce): AckResponse<{ peers: PeerInfo[] }> | Promise<AckResponse<{ peers: PeerInfo[] }>> {
+    // Checked before the peer id is bound: a connection that is not admitted leaves no trace.
+    return whenAdmitted(socket, body.swarm, body.token, () =>
+      // The check may have waited; a connection that dropped meanwhile must not be put in a swarm.
+      socket.disconnected ? fail('TRACKER_ERROR', 'the connection closed during announce') : join(socket, body),
+    )
+  }
+
+  function join(socket: TrackerSocket, body: Announce): AckResponse<{ peers: PeerInfo[] }> {
     const { swarm, peerId, pieces, complete } = body
     const bound = socket.data.peerId
     if (bound === undefined) {
@@ -138,24 +169,36 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     return { ok: true }
   }
 
-  async function publish(body: PublishManifest): Promise<AckResponse<{ id: string }>> {
+  /**
+   * Publishing needs admission to the swarm the manifest names. A join token for it is enough:
+   * the id is the manifest's hash, so whoever may fetch it can only ever re-publish the same bytes.
+   */
+  async function publish(socket: TrackerSocket, body: PublishManifest): Promise<AckResponse<{ id: string }>> {
+    // Cheap refusal first: without a token a private tracker has no reason to hash the manifest.
+    if (admission && body.token === undefined) return notAdmitted('missing')
     const bytes = utf8.encode(body.manifest)
-    try {
-      decodeManifest(bytes)
-    } catch (err) {
-      if (isShoalError(err)) return fail('BAD_MANIFEST', err.message)
-      throw err
-    }
     // The id is computed here, never taken from the client, so fetch-by-id always returns matching bytes.
     const id = await sha256Hex(bytes)
-    state.manifests.put(id, utf8.decode(bytes), bytes.length)
-    return { ok: true, id }
+    // Checked before the manifest is even parsed: a peer that is not admitted learns nothing.
+    return whenAdmitted(socket, id, body.token, (): AckResponse<{ id: string }> => {
+      try {
+        decodeManifest(bytes)
+      } catch (err) {
+        if (isShoalError(err)) return fail('BAD_MANIFEST', err.message)
+        throw err
+      }
+      state.manifests.put(id, utf8.decode(bytes), bytes.length)
+      return { ok: true, id }
+    })
   }
 
-  function fetch(body: FetchManifest): AckResponse<{ manifest: string }> {
-    const manifest = state.manifests.get(body.id)
-    if (manifest === undefined) return fail('NOT_FOUND', `no manifest ${body.id} on this tracker; publish it first`)
-    return { ok: true, manifest }
+  /** Unknown and forbidden ids get the same NOT_ADMITTED from a private tracker: admission is checked first. */
+  function fetch(socket: TrackerSocket, body: FetchManifest): AckResponse<{ manifest: string }> | Promise<AckResponse<{ manifest: string }>> {
+    return whenAdmitted(socket, body.id, body.token, (): AckResponse<{ manifest: string }> => {
+      const manifest = state.manifests.get(body.id)
+      if (manifest === undefined) return fail('NOT_FOUND', `no manifest ${body.id} on this tracker; publish it first`)
+      return { ok: true, manifest }
+    })
   }
 
   /** The peer came back on a new connection: the old one is dead, whatever the socket layer thinks. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { Server } from 'socket.io'
 import { MAX_MANIFEST_BYTES } from '../core/manifest.ts'
 import type { ClientToServerEvents, ServerToClientEvents } from '../core/tracker-protocol.ts'
+import { tokenAdmission } from './admission.ts'
 import { attachTrackerHandlers } from './handlers.ts'
 import type { InterServerEvents, SocketData, TrackerIo, TrackerLimits } from './handlers.ts'
 import { ManifestRegistry } from './manifest-registry.ts'
@@ -26,6 +27,9 @@ export interface TrackerServerOptions {
   manifests?: ManifestRegistryOptions
   /** Unexpected errors inside event handlers; defaults to console.error. */
   onError?: (err: unknown, event: string) => void
+  /** Makes every swarm private: announce, manifest fetch and publish need a join token signed
+   * with this secret (at least 32 bytes; see core/join-token.ts). */
+  authSecret?: string
 }
 
 export interface TrackerServer {
@@ -43,6 +47,8 @@ const MAX_MESSAGE_BYTES = MAX_MANIFEST_BYTES + 64 * 1024
 
 export async function startTrackerServer(options: TrackerServerOptions = {}): Promise<TrackerServer> {
   const host = options.host ?? DEFAULT_HOST
+  // First: a secret too short to trust must stop the server before it listens, not after.
+  const admission = options.authSecret === undefined ? undefined : tokenAdmission(options.authSecret)
   const httpServer = createServer(createWebRoutes(options.webRoot ?? DEFAULT_WEB_ROOT))
   const io: TrackerIo = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
@@ -53,7 +59,7 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
     peers: new PeerDirectory(),
     manifests: new ManifestRegistry(options.manifests),
   }
-  attachTrackerHandlers(io, state, { limits: options.limits, onError: options.onError })
+  attachTrackerHandlers(io, state, { limits: options.limits, onError: options.onError, admission })
 
   try {
     await new Promise<void>((resolve, reject) => {

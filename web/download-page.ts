@@ -49,7 +49,7 @@ export async function startDownloadPage(view: View, location: Location, cachedFi
     const limits = limitsFromSearch(location.search)
     const cacheLimit = cacheLimitFromSearch(location.search)
     void requestPersistentStorage()
-    const tracker = await TrackerClient.connect(location.origin)
+    const tracker = await TrackerClient.connect(location.origin, { token: new URLSearchParams(location.search).get('token') || undefined })
     const manifest = await tracker.fetchManifest(id)
     const file = { name: manifest.name, size: manifest.size, totalBytes: manifest.size }
     await acquireSwarmLock(id, () => view.update({ ...idle, ...file, status: 'waiting' }))

@@ -1,5 +1,5 @@
-/** `shoal`: serve the tracker, seed a file from disk, or get a file by its share link. */
-import { Command, InvalidArgumentError } from 'commander'
+/** `shoal`: serve the tracker, seed a file from disk, get a file by its share link, or mint a join token. */
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { type BandwidthLimiters, bandwidthLimiters } from '../core/bandwidth-limits.ts'
 import { ShoalError } from '../core/errors.ts'
 import { isAcceptedPieceSize } from '../core/manifest.ts'
@@ -7,6 +7,7 @@ import { parseSize } from '../core/rate.ts'
 import { get } from './commands/get.ts'
 import { seed } from './commands/seed.ts'
 import { serve } from './commands/serve.ts'
+import { token } from './commands/token.ts'
 import { createReporter } from './reporter.ts'
 import { terminationSignal } from './termination.ts'
 
@@ -27,6 +28,9 @@ function positiveSeconds(value: string): number {
 
 const UPLOAD_LIMIT_HELP = 'cap what this process sends, e.g. 2MB/s, 500KB/s, 40Mbit/s, 1MiB/s'
 const DOWNLOAD_LIMIT_HELP = 'cap what this process fetches, same units as --upload-limit'
+/** Read by `serve --auth-secret`, `token --secret` and `seed --secret`; safer than a flag, which `ps` shows. */
+const AUTH_SECRET_ENV = 'SHOAL_AUTH_SECRET'
+const DEFAULT_TOKEN_TTL = '1h'
 
 interface LimitFlags {
   uploadLimit?: string
@@ -83,8 +87,13 @@ export function buildCli(): Command {
     .description('run the tracker/signaling service and the web app')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', port, 8080)
+    .addOption(
+      new Option('--auth-secret <secret>', 'make every swarm private: require join tokens signed with this secret (at least 32 bytes)').env(
+        AUTH_SECRET_ENV,
+      ),
+    )
     .option('--json', 'print one JSON object per line')
-    .action(action((reporter, signal, opts: { host: string; port: number }) => serve(opts, reporter, signal)))
+    .action(action((reporter, signal, opts: { host: string; port: number; authSecret?: string }) => serve(opts, reporter, signal)))
 
   program
     .command('seed')
@@ -94,11 +103,23 @@ export function buildCli(): Command {
     .option('--upload-limit <rate>', UPLOAD_LIMIT_HELP)
     .option('--download-limit <rate>', DOWNLOAD_LIMIT_HELP)
     .option('--piece-size <size>', 'piece size, a power of two from 16KiB to 8MiB (default: about 1000-2000 pieces, at least 256KiB)')
+    .option('--token <token>', "a private tracker's join token for this file's id")
+    .addOption(new Option('--secret <secret>', "a private tracker's auth secret, to mint its own join tokens").env(AUTH_SECRET_ENV))
     .option('--json', 'print one JSON object per line')
     .action(
-      action((reporter, signal, file: string, opts: { tracker: string; pieceSize?: string } & LimitFlags) =>
+      action((reporter, signal, file: string, opts: { tracker: string; pieceSize?: string; token?: string; secret?: string } & LimitFlags) =>
         // Options are read before hashing: a typo must not cost a pass over a many-GB file.
-        seed(file, { tracker: opts.tracker, limits: limitsOf(opts), pieceSize: pieceSizeOf(opts.pieceSize) }, reporter, signal),
+        seed(
+          file,
+          {
+            tracker: opts.tracker,
+            limits: limitsOf(opts),
+            pieceSize: pieceSizeOf(opts.pieceSize),
+            admission: { token: opts.token, secret: opts.secret },
+          },
+          reporter,
+          signal,
+        ),
       ),
     )
 
@@ -112,6 +133,7 @@ export function buildCli(): Command {
     .option('--upload-limit <rate>', UPLOAD_LIMIT_HELP)
     .option('--download-limit <rate>', DOWNLOAD_LIMIT_HELP)
     .option('--keep-seeding', 'after saving the file, keep serving it to peers until interrupted')
+    .option('--token <token>', "a private tracker's join token for this swarm")
     .option('--json', 'print one JSON object per line')
     .action(
       action(
@@ -119,7 +141,7 @@ export function buildCli(): Command {
           reporter,
           signal,
           link: string,
-          opts: { output?: string; tracker?: string; timeout: number; keepSeeding?: boolean } & LimitFlags,
+          opts: { output?: string; tracker?: string; timeout: number; keepSeeding?: boolean; token?: string } & LimitFlags,
         ) =>
           get(
             link,
@@ -129,12 +151,22 @@ export function buildCli(): Command {
               timeoutSeconds: opts.timeout,
               limits: limitsOf(opts),
               keepSeeding: Boolean(opts.keepSeeding),
+              token: opts.token,
             },
             reporter,
             signal,
           ),
       ),
     )
+
+  program
+    .command('token')
+    .description("mint a join token for a private tracker's swarm (for a portal backend to hand out)")
+    .argument('<id|link>', 'the swarm: a share link or a bare 64-hex id')
+    .addOption(new Option('--secret <secret>', "the tracker's auth secret").env(AUTH_SECRET_ENV))
+    .option('--ttl <duration>', 'how long the token admits its holder, e.g. 30m, 1h, 7d', DEFAULT_TOKEN_TTL)
+    .option('--json', 'print one JSON object per line')
+    .action(action((reporter, _signal, target: string, opts: { secret?: string; ttl: string }) => token(target, opts, reporter)))
 
   return program
 }

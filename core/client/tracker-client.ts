@@ -15,12 +15,19 @@ import { peerInfoSchema, relayedSignalSchema } from '../tracker-protocol.ts'
 import type { Announce, ClientToServerEvents, PeerInfo, ServerToClientEvents } from '../tracker-protocol.ts'
 import { malformed, readAnswer } from './tracker-answer.ts'
 
+/**
+ * Admission to a private tracker's swarms: a join token, or a function that gets (mints) one for
+ * a swarm id, asked before each announce, manifest fetch and publish. An open tracker ignores it.
+ */
+export type JoinTokenSource = string | ((swarm: string) => string | Promise<string>)
+
 export interface TrackerConnectOptions {
   /** How long to keep trying to reach the tracker before giving up. */
   timeoutMs?: number
   /** How long each request waits for the tracker's answer. */
   requestTimeoutMs?: number
   signal?: AbortSignal
+  token?: JoinTokenSource
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -55,13 +62,14 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
   readonly url: string
   readonly #socket: TrackerSocket
   readonly #requestTimeoutMs: number
+  readonly #token: JoinTokenSource | undefined
   #connectedBefore = false
   #disconnects = 0
   #closed = false
 
   static async connect(url: string, options: TrackerConnectOptions = {}): Promise<TrackerClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-    const client = new TrackerClient(url, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+    const client = new TrackerClient(url, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.token)
     try {
       await client.#connected(timeoutMs, options.signal)
     } catch (err) {
@@ -71,10 +79,11 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     return client
   }
 
-  private constructor(url: string, requestTimeoutMs: number) {
+  private constructor(url: string, requestTimeoutMs: number, token: JoinTokenSource | undefined) {
     super()
     this.url = url
     this.#requestTimeoutMs = requestTimeoutMs
+    this.#token = token
     const target = parseTrackerUrl(url)
     this.#socket = io(target.origin, {
       // A tracker mounted under a path prefix keeps its Socket.IO endpoint under that prefix.
@@ -104,7 +113,8 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
 
   /** Joins or updates this peer in a swarm; answers a sample of the other peers in it. */
   async announce(body: Announce): Promise<PeerInfo[]> {
-    const answer = await this.#request('announce', (s) => s.emitWithAck('announce', body))
+    const withToken = { ...body, ...(await this.#tokenFor(body.swarm)) }
+    const answer = await this.#request('announce', (s) => s.emitWithAck('announce', withToken))
     const peers = peerListSchema.safeParse(answer.peers)
     if (!peers.success) throw malformed('announce')
     return peers.data
@@ -121,10 +131,10 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
 
   /** Publishes canonical manifest JSON; answers its id, checked against the bytes sent. */
   async publishManifest(manifestJson: string): Promise<string> {
-    const [answer, expected] = await Promise.all([
-      this.#request('manifest:publish', (s) => s.emitWithAck('manifest:publish', { manifest: manifestJson })),
-      sha256Hex(utf8.encode(manifestJson)),
-    ])
+    // Hashed first: a private tracker wants a join token for the id the manifest will have.
+    const expected = await sha256Hex(utf8.encode(manifestJson))
+    const body = { manifest: manifestJson, ...(await this.#tokenFor(expected)) }
+    const answer = await this.#request('manifest:publish', (s) => s.emitWithAck('manifest:publish', body))
     if (answer.id !== expected) {
       throw new ShoalError('MANIFEST_ID_MISMATCH', `tracker named the manifest ${String(answer.id)}, but its bytes hash to ${expected}`)
     }
@@ -134,7 +144,8 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
   /** Fetches a manifest by id and checks that its bytes hash to that id. */
   async fetchManifest(id: string): Promise<Manifest> {
     if (!isContentId(id)) throw new ShoalError('BAD_INPUT', `${id} is not a manifest id (64 lowercase hex characters)`)
-    const answer = await this.#request('manifest:fetch', (s) => s.emitWithAck('manifest:fetch', { id }))
+    const body = { id, ...(await this.#tokenFor(id)) }
+    const answer = await this.#request('manifest:fetch', (s) => s.emitWithAck('manifest:fetch', body))
     if (typeof answer.manifest !== 'string') throw malformed('manifest:fetch')
     return decodeVerifiedManifest(utf8.encode(answer.manifest), id)
   }
@@ -157,6 +168,12 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     this.#closed = true
     this.#socket.disconnect()
     this.removeAllListeners()
+  }
+
+  /** The `token` field for an event about `swarm`, or none when this client has no token. */
+  async #tokenFor(swarm: string): Promise<{ token?: string }> {
+    if (this.#token === undefined) return {}
+    return { token: typeof this.#token === 'string' ? this.#token : await this.#token(swarm) }
   }
 
   async #request(

@@ -40,7 +40,7 @@ async function shareFile(file: File, view: ShareView, location: Location): Promi
     const manifest = await hashInWorker(file, (hashedBytes) => view.update({ phase: 'hashing', file: info, hashedBytes }))
 
     view.update({ phase: 'publishing', file: info })
-    tracker = await TrackerClient.connect(location.origin)
+    tracker = await TrackerClient.connect(location.origin, { token: new URLSearchParams(location.search).get('token') || undefined })
     const id = await tracker.publishManifest(utf8.decode(encodeManifest(manifest)))
     let onUnreadable!: (error: ShoalError) => void
     const unreadable = new Promise<ShoalError>((resolve) => (onUnreadable = resolve))

@@ -5,6 +5,7 @@ import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
 import type { JoinedSwarm } from '../../core/client/join-swarm.ts'
 import { ShoalError } from '../../core/errors.ts'
 import { formatShareLink, parseShareLink } from '../../core/link.ts'
+import { explainAdmission } from '../admission.ts'
 import type { Manifest } from '../../core/manifest.ts'
 import type { Swarm } from '../../core/swarm.ts'
 import { FileChunkStore } from '../file-store.ts'
@@ -23,6 +24,8 @@ export interface GetOptions {
   limits?: BandwidthLimiters
   /** After `done`, go on serving the finished file until terminated. */
   keepSeeding?: boolean
+  /** A join token for the swarm, for a private tracker. */
+  token?: string
 }
 
 const PROGRESS_INTERVAL_MS = 250
@@ -34,9 +37,9 @@ const PROGRESS_INTERVAL_MS = 250
  */
 export async function get(link: string, options: GetOptions, reporter: Reporter, signal: AbortSignal): Promise<void> {
   const { trackerUrl, id } = parseShareLink(link, options.tracker)
-  const tracker = await TrackerClient.connect(trackerUrl)
+  const tracker = await TrackerClient.connect(trackerUrl, { token: options.token })
   try {
-    const manifest = await tracker.fetchManifest(id)
+    const manifest = await explainAdmission(tracker.fetchManifest(id), 'ask whoever shared the link for a join token and pass it with --token')
     const target = await outputPath(manifest, options.output)
     const store = await FileChunkStore.openForDownload(target, manifest, (done, total) =>
       reporter.progress({ label: 'checking', done, total }),

@@ -3,6 +3,8 @@ import { TrackerClient } from '../../core/client/tracker-client.ts'
 import { utf8 } from '../../core/bytes.ts'
 import { formatShareLink, normalizeTrackerUrl } from '../../core/link.ts'
 import { encodeManifest } from '../../core/manifest.ts'
+import { explainAdmission, tokenSource } from '../admission.ts'
+import type { AdmissionFlags } from '../admission.ts'
 import { FileChunkStore } from '../file-store.ts'
 import { formatBytes } from '../../core/format.ts'
 import { manifestOfFile } from '../hash.ts'
@@ -16,20 +18,27 @@ export interface SeedOptions {
   limits?: BandwidthLimiters
   /** Overrides choosePieceSize. */
   pieceSize?: number
+  /** For a private tracker: a join token for this file's id, or the secret to mint one. */
+  admission?: AdmissionFlags
 }
 
 /** Hashes the file, publishes its manifest, and serves its pieces from disk until terminated. */
 export async function seed(file: string, options: SeedOptions, reporter: Reporter, signal: AbortSignal): Promise<void> {
   const trackerUrl = normalizeTrackerUrl(options.tracker)
+  // Before hashing: a short secret must not cost a pass over a many-GB file.
+  const token = tokenSource(options.admission ?? {})
   const manifest = await manifestOfFile(file, {
     pieceSize: options.pieceSize,
     onProgress: (done, total) => reporter.progress({ label: 'hashing', done, total }),
     signal,
   })
   reporter.endProgress()
-  const tracker = await TrackerClient.connect(trackerUrl)
+  const tracker = await TrackerClient.connect(trackerUrl, { token })
   try {
-    const id = await tracker.publishManifest(utf8.decode(encodeManifest(manifest)))
+    const id = await explainAdmission(
+      tracker.publishManifest(utf8.decode(encodeManifest(manifest))),
+      "pass --token <a join token for this file's id>, or --secret <the tracker's auth secret>",
+    )
     const store = await FileChunkStore.openForSeeding(file, manifest)
     const joined = await joinAsNodePeer(tracker, id, manifest, store, options.limits)
     const link = formatShareLink(trackerUrl, id)
