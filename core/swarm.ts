@@ -13,7 +13,7 @@ import { FetchBook } from './fetch-book.ts'
 import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
 import { PeerSession } from './peer-session.ts'
-import { PieceDownload } from './piece-download.ts'
+import { type IncrementalHash, PieceDownload } from './piece-download.ts'
 import { pickEndgamePiece, pickPiece } from './picker.ts'
 import { pipelineDepth, requestTimeoutMs } from './pipeline.ts'
 import { RateMeter } from './rate-meter.ts'
@@ -40,6 +40,8 @@ export interface SwarmOptions {
   downloadLimiter?: TokenBucket
   /** Replace piece hashing (Node passes a native SHA-256). */
   hashPiece?: (data: Uint8Array) => Promise<string>
+  /** A running SHA-256, to hash blocks as they arrive (see PieceDownload); Node passes one. */
+  incrementalHash?: () => IncrementalHash
 }
 
 const BAN_MS = 60_000
@@ -279,7 +281,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   async #verify(peer: PeerState, download: PieceDownload): Promise<void> {
     const { piece, data } = download
     try {
-      const hash = await this.#hashPiece(data)
+      const hash = download.digest() ?? (await this.#hashPiece(data))
       if (this.#destroyed) return
       if (hash !== this.manifest.pieces[piece]) {
         this.#fetching.verifyEnded(piece)
@@ -354,7 +356,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       })
     }
     if (piece === undefined) return undefined
-    const download = new PieceDownload(piece, pieceLength(this.manifest, piece), this.#blockSize)
+    const download = new PieceDownload(piece, pieceLength(this.manifest, piece), this.#blockSize, this.#options.incrementalHash?.())
     peer.pieces.set(piece, download)
     this.#fetching.started(piece)
     return download

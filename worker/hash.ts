@@ -5,11 +5,21 @@ import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { ShoalError } from '../core/errors.ts'
 import { type Manifest, createManifest } from '../core/manifest.ts'
+import type { IncrementalHash } from '../core/piece-download.ts'
 import { readExactly } from './read-exactly.ts'
 
 export async function sha256HexNode(data: Uint8Array): Promise<string> {
   return createHash('sha256').update(data).digest('hex')
 }
+
+/** For SwarmOptions.incrementalHash: pieces hashed block by block as they arrive. */
+export function incrementalSha256Node(): IncrementalHash {
+  const hash = createHash('sha256')
+  return { update: (data) => void hash.update(data), digestHex: () => hash.digest('hex') }
+}
+
+/** How a Node peer's Swarm hashes pieces: natively, and on arrival where it can. */
+export const NODE_PIECE_HASHING = { hashPiece: sha256HexNode, incrementalHash: incrementalSha256Node } as const
 
 /** SHA-256 of a whole file, streamed. */
 export async function sha256File(path: string): Promise<string> {

@@ -4,7 +4,7 @@ import type { SignalingChannel } from '../core/client/peer-connector.ts'
 import type { ChunkStore } from '../core/chunk-store.ts'
 import type { Manifest } from '../core/manifest.ts'
 import type { BandwidthLimiters } from '../core/bandwidth-limits.ts'
-import { sha256HexNode } from './hash.ts'
+import { NODE_PIECE_HASHING } from './hash.ts'
 import { loadWrtc } from './wrtc.ts'
 
 export function joinAsNodePeer(
@@ -14,5 +14,5 @@ export function joinAsNodePeer(
   store: ChunkStore,
   limits: BandwidthLimiters | undefined,
 ): Promise<JoinedSwarm> {
-  return joinSwarm({ signaling: tracker, swarmId, manifest, store, wrtc: loadWrtc(), swarm: { ...limits, hashPiece: sha256HexNode } })
+  return joinSwarm({ signaling: tracker, swarmId, manifest, store, wrtc: loadWrtc(), swarm: { ...limits, ...NODE_PIECE_HASHING } })
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { type ChunkStore, MemoryChunkStore } from '../../core/chunk-store.ts'
 import type { Manifest } from '../../core/manifest.ts'
-import { Swarm } from '../../core/swarm.ts'
+import { Swarm, type SwarmOptions } from '../../core/swarm.ts'
+import { incrementalSha256Node } from '../../worker/hash.ts'
 import { memoryTransportPair } from '../../core/transport.ts'
 import { manifestFor, randomData, sha256Of } from '../support/data.ts'
 import { CorruptingStore, FillingStore, StallingStore, filledStore } from '../support/stores.ts'
@@ -15,8 +16,14 @@ function join(a: Swarm, b: Swarm, aId: string, bId: string): void {
   b.addPeer(tb, aId)
 }
 
-function swarmOf(manifest: Manifest, id: string, peerId: string, store: ChunkStore = new MemoryChunkStore(manifest.pieces.length)): Swarm {
-  return new Swarm({ swarmId: id, manifest, store, peerId, blockSize: 4096, pipelineDepth: 8 })
+function swarmOf(
+  manifest: Manifest,
+  id: string,
+  peerId: string,
+  store: ChunkStore = new MemoryChunkStore(manifest.pieces.length),
+  options: Partial<SwarmOptions> = {},
+): Swarm {
+  return new Swarm({ swarmId: id, manifest, store, peerId, blockSize: 4096, pipelineDepth: 8, ...options })
 }
 
 async function contents(store: ChunkStore, manifest: Manifest): Promise<Uint8Array> {
@@ -67,13 +74,16 @@ describe('Swarm over in-memory transports', () => {
     for (const s of [seed, a, b, c]) s.destroy()
   })
 
-  it('drops corrupt pieces, bans the sender and completes from an honest peer', async () => {
+  it.each([
+    ['whole pieces', {}],
+    ['blocks on arrival', { incrementalHash: incrementalSha256Node }],
+  ] as const)('drops corrupt pieces, bans the sender and completes from an honest peer (hashing %s)', async (_mode, hashing) => {
     const data = randomData(20 * PIECE)
     const { manifest, id } = await manifestFor(data, PIECE)
     const corruptStore = await filledStore(CorruptingStore, data, PIECE)
     const liar = swarmOf(manifest, id, 'liar-0000', corruptStore)
     const honest = swarmOf(manifest, id, 'honest-00', MemoryChunkStore.from(data, PIECE))
-    const leecher = swarmOf(manifest, id, 'leech-000')
+    const leecher = swarmOf(manifest, id, 'leech-000', undefined, hashing)
     const warnings: string[] = []
     leecher.on('warning', (e) => warnings.push(e.code))
     join(liar, leecher, 'liar-0000', 'leech-000')

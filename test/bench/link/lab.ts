@@ -11,7 +11,8 @@ import { utf8 } from '../../../core/bytes.ts'
 import { MemoryChunkStore } from '../../../core/chunk-store.ts'
 import { SimplePeerTransport } from '../../../core/client/simple-peer-transport.ts'
 import { type Manifest, createManifest, decodeManifest, encodeManifest, manifestId } from '../../../core/manifest.ts'
-import { Swarm } from '../../../core/swarm.ts'
+import type { IncrementalHash } from '../../../core/piece-download.ts'
+import { Swarm, type SwarmOptions } from '../../../core/swarm.ts'
 
 export type SignalSink = (key: string, data: unknown) => void
 
@@ -24,6 +25,8 @@ export interface LabOptions {
   wrtc?: unknown
   /** Piece hashing for the engine and the manifest (Node passes its native SHA-256, like the CLI). */
   hashPiece?: (data: Uint8Array) => Promise<string>
+  /** A running hash for the engine to hash blocks on arrival (Node, like the CLI). */
+  incrementalHash?: () => IncrementalHash
 }
 
 export interface DatasetInfo {
@@ -215,7 +218,7 @@ export class LinkLab {
   async seed(key: string): Promise<void> {
     const link = this.#link(key)
     const { manifest, swarmId, store } = this.#requireDataset()
-    link.swarm = new Swarm({ swarmId, manifest, store, peerId: 'seeder', ...this.#hashOption() })
+    link.swarm = new Swarm({ swarmId, manifest, store, peerId: 'seeder', ...this.#swarmHashing() })
     link.swarm.addPeer(new SimplePeerTransport(link.peer), 'leecher')
   }
 
@@ -224,7 +227,7 @@ export class LinkLab {
     const link = this.#link(key)
     const manifest = decodeManifest(utf8.encode(manifestJson))
     const store = new MemoryChunkStore(manifest.pieces.length)
-    const swarm = new Swarm({ swarmId: await manifestId(manifest), manifest, store, peerId: 'leecher', ...this.#hashOption() })
+    const swarm = new Swarm({ swarmId: await manifestId(manifest), manifest, store, peerId: 'leecher', ...this.#swarmHashing() })
     link.swarm = swarm
     const warnings: string[] = []
     swarm.on('warning', (error) => warnings.push(error.message))
@@ -289,6 +292,11 @@ export class LinkLab {
 
   #hashOption(): { hashPiece?: (data: Uint8Array) => Promise<string> } {
     return this.#options.hashPiece ? { hashPiece: this.#options.hashPiece } : {}
+  }
+
+  #swarmHashing(): Pick<SwarmOptions, 'hashPiece' | 'incrementalHash'> {
+    const { incrementalHash } = this.#options
+    return { ...this.#hashOption(), ...(incrementalHash ? { incrementalHash } : {}) }
   }
 
   #link(key: string): Link {

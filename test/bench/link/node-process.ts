@@ -2,9 +2,9 @@
  * A Node peer of the link benchmark in a process of its own (forked by nodeEndpoint), as a
  * real `shoal seed` or `shoal get` is: the benchmark's own heap (Playwright, Vite) and the other
  * peer stay out of its event loop and its garbage collections. It runs a LinkLab on
- * @roamhq/wrtc with Node's native SHA-256 (as the CLI does) and answers calls over IPC.
+ * @roamhq/wrtc with Node's native SHA-256, hashing blocks on arrival (as the CLI does) and answers calls over IPC.
  */
-import { sha256HexNode } from '../../../worker/hash.ts'
+import { NODE_PIECE_HASHING } from '../../../worker/hash.ts'
 import { loadWrtc } from '../../../worker/wrtc.ts'
 import { type LabMethod, LinkLab } from './lab.ts'
 
@@ -18,7 +18,7 @@ export type LabReply = { id: number; ok: true; value: unknown } | { id: number; 
 
 const reply = (message: LabReply) => process.send!(message)
 
-const lab = new LinkLab({ wrtc: loadWrtc(), hashPiece: sha256HexNode, onSignal: (key, data) => reply({ signal: [key, data] }) })
+const lab = new LinkLab({ wrtc: loadWrtc(), ...NODE_PIECE_HASHING, onSignal: (key, data) => reply({ signal: [key, data] }) })
 
 process.on('message', (call: LabCall) => {
   const method = lab[call.method] as (...args: unknown[]) => Promise<unknown>
