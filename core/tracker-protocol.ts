@@ -18,6 +18,12 @@ export const MAX_JOIN_TOKEN_LENGTH = 4096
  */
 export const joinTokenSchema = z.string().max(MAX_JOIN_TOKEN_LENGTH)
 
+/**
+ * How often a peer announces again in each swarm it is in. A tracker that keeps membership with
+ * expiry (several processes over Redis) forgets a peer a few intervals after its last announce.
+ */
+export const ANNOUNCE_INTERVAL_MS = 10_000
+
 /** Largest SDP or ICE payload relayed; real offers are a few KiB. */
 export const MAX_SIGNAL_BYTES = 16 * 1024
 
@@ -35,10 +41,19 @@ export const leaveSchema = z.strictObject({ swarm: contentIdSchema })
 export const signalSchema = z.strictObject({
   swarm: contentIdSchema,
   to: peerIdSchema,
-  data: z.unknown().refine((d) => d !== undefined && JSON.stringify(d).length <= MAX_SIGNAL_BYTES, {
+  data: z.unknown().refine(isSmallJson, {
     message: `signal data must be JSON of at most ${MAX_SIGNAL_BYTES} bytes`,
   }),
 })
+
+function isSmallJson(data: unknown): boolean {
+  try {
+    return data !== undefined && JSON.stringify(data).length <= MAX_SIGNAL_BYTES
+  } catch {
+    // Nested too deep to serialise (a RangeError): a client sent it to break the server, not to connect.
+    return false
+  }
+}
 
 export const publishManifestSchema = z.strictObject({
   /** The canonical manifest JSON; its SHA-256 (over UTF-8) is the id. */

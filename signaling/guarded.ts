@@ -1,7 +1,8 @@
 /**
  * Wraps an event handler so that nothing a client sends can throw out of it or go unanswered:
  * the body is checked against its schema, the connection's rate limit is applied, and every
- * outcome (including an unexpected error) becomes an ack, if the client asked for one.
+ * outcome (including an unexpected error) becomes an ack, if the client asked for one. Being the
+ * one place every event passes through, it is also where each is timed and its outcome observed.
  */
 import { z } from 'zod'
 import type { Ack, TrackerErrorCode } from '../core/tracker-protocol.ts'
@@ -16,11 +17,24 @@ export function fail(code: TrackerErrorCode, message: string): Failure {
   return { ok: false, error: { code, message } }
 }
 
+/** How one event was answered, whether or not the client asked for an ack. */
+export interface EventOutcome {
+  event: string
+  /** The error code the client was answered with; undefined on success. */
+  code: TrackerErrorCode | undefined
+  /** What a refused client was told. */
+  message: string | undefined
+  /** From the event's arrival to its answer. */
+  seconds: number
+}
+
 export interface GuardOptions<T> {
   event: string
   schema: z.ZodType<T>
   rate: TokenBucket
   onError: (err: unknown, event: string) => void
+  /** Told every outcome, for metrics and logs. */
+  observe?: (outcome: EventOutcome) => void
 }
 
 // Typed with unknown parameters on purpose: a client can send any arguments, or none, whatever
@@ -35,10 +49,16 @@ export function guarded<T, R>(options: GuardOptions<T>, handler: (body: T) => R 
     }
   }
   return (...args: unknown[]) => {
+    const arrived = performance.now()
     const last = args.at(-1)
     const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined
     const body = args.length > (ack ? 1 : 0) ? args[0] : undefined
     const reply = (response: unknown) => {
+      try {
+        options.observe?.(outcomeOf(event, response, arrived))
+      } catch (err) {
+        onError(err, event)
+      }
       if (!ack) return
       try {
         ack(response)
@@ -64,4 +84,9 @@ export function guarded<T, R>(options: GuardOptions<T>, handler: (body: T) => R 
       crashed(err)
     }
   }
+}
+
+function outcomeOf(event: string, response: unknown, arrived: number): EventOutcome {
+  const error = (response as Partial<Failure> | undefined)?.ok === false ? (response as Failure).error : undefined
+  return { event, code: error?.code, message: error?.message, seconds: (performance.now() - arrived) / 1000 }
 }

@@ -4,8 +4,14 @@
  * peers that share the swarm named in the message. A private tracker admits a connection to a
  * swarm only with a join token for it (see admission.ts); signalling needs no token because it
  * needs membership, which only an admitted announce grants.
+ *
+ * State lives behind the TrackerStore (in memory, or in Redis shared by several processes), so
+ * the handlers are async; each connection's events run one at a time, in order (in-order.ts).
+ * A signal goes to the receiving connection's id: with the Redis adapter that reaches it on
+ * whichever process holds it.
  */
 import type { Server, Socket } from 'socket.io'
+import { z } from 'zod'
 import { isShoalError } from '../core/errors.ts'
 import { sha256Hex, utf8 } from '../core/bytes.ts'
 import { decodeManifest } from '../core/manifest.ts'
@@ -30,12 +36,11 @@ import type {
 import { notAdmitted } from './admission.ts'
 import type { SwarmAdmission } from './admission.ts'
 import { fail, guarded } from './guarded.ts'
-import type { AckResponse } from './guarded.ts'
-import type { ManifestRegistry } from './manifest-registry.ts'
-import type { PeerDirectory } from './peer-directory.ts'
+import type { AckResponse, EventOutcome } from './guarded.ts'
+import { inOrder } from './in-order.ts'
 import { DEFAULT_HANDOUT_SIZE } from './peer-handout.ts'
 import { TokenBucket } from './rate-limiter.ts'
-import type { SwarmRegistry } from './swarm-registry.ts'
+import type { TrackerStore } from './tracker-store.ts'
 
 export interface SocketData {
   /** The first peer id this connection announced; it may not announce as another. */
@@ -70,11 +75,7 @@ export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   eventsPerSecond: 200,
 }
 
-export interface TrackerState {
-  swarms: SwarmRegistry
-  peers: PeerDirectory
-  manifests: ManifestRegistry
-}
+export type TrackerState = TrackerStore
 
 export interface TrackerHandlerOptions {
   limits?: Partial<TrackerLimits>
@@ -82,14 +83,25 @@ export interface TrackerHandlerOptions {
   onError?: (err: unknown, event: string) => void
   /** A private tracker's gate; without one every swarm is open. */
   admission?: SwarmAdmission
+  /** Told how every event was answered (metrics, logs). */
+  observe?: (socketId: string, outcome: EventOutcome) => void
 }
+
+export interface TrackerHandlers {
+  /** Resolves once every closed connection's cleanup has reached the store (before closing it). */
+  settled(): Promise<void>
+}
+
+/** The events a tracker handles; anything else is refused (see the connection handler). */
+const TRACKER_EVENTS: ReadonlySet<unknown> = new Set(['announce', 'leave', 'signal', 'manifest:publish', 'manifest:fetch'] satisfies (keyof ClientToServerEvents)[])
 
 const logError = (err: unknown, event: string) => console.error(`[tracker] ${event} failed:`, err)
 
-export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, options: TrackerHandlerOptions = {}): void {
+export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, options: TrackerHandlerOptions = {}): TrackerHandlers {
   const limits = { ...DEFAULT_TRACKER_LIMITS, ...options.limits }
   const onError = options.onError ?? logError
   const { admission } = options
+  const cleanups = new Set<Promise<void>>()
 
   io.on('connection', (socket) => {
     const auth = trackerAuthSchema.safeParse(socket.handshake.auth)
@@ -99,31 +111,47 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
       swarms: new Set(),
       rate: new TokenBucket({ burst: limits.eventBurst, perSecond: limits.eventsPerSecond }),
     }
-    const guard = { rate: socket.data.rate, onError }
+    const { observe } = options
+    const guard = { rate: socket.data.rate, onError, observe: observe && ((outcome: EventOutcome) => observe(socket.id, outcome)) }
 
-    socket.on('announce', guarded({ ...guard, event: 'announce', schema: announceSchema }, (body) => announce(socket, body)))
-    socket.on('leave', guarded({ ...guard, event: 'leave', schema: leaveSchema }, (body) => leave(socket, body)))
-    socket.on('signal', guarded({ ...guard, event: 'signal', schema: signalSchema }, (body) => signal(socket, body)))
-    socket.on('manifest:publish', guarded({ ...guard, event: 'manifest:publish', schema: publishManifestSchema }, (body) => publish(socket, body)))
-    socket.on('manifest:fetch', guarded({ ...guard, event: 'manifest:fetch', schema: fetchManifestSchema }, (body) => fetch(socket, body)))
-    socket.on('disconnect', () => forget(socket))
+    // Schema and rate limit are checked as events arrive (guarded); the work then waits its turn.
+    const next = inOrder()
+    socket.on('announce', guarded({ ...guard, event: 'announce', schema: announceSchema }, (body) => next(() => announce(socket, body))))
+    socket.on('leave', guarded({ ...guard, event: 'leave', schema: leaveSchema }, (body) => next(() => leave(socket, body))))
+    socket.on('signal', guarded({ ...guard, event: 'signal', schema: signalSchema }, (body) => next(() => signal(socket, body))))
+    socket.on(
+      'manifest:publish',
+      guarded({ ...guard, event: 'manifest:publish', schema: publishManifestSchema }, (body) => next(() => publish(socket, body))),
+    )
+    socket.on('manifest:fetch', guarded({ ...guard, event: 'manifest:fetch', schema: fetchManifestSchema }, (body) => next(() => fetch(socket, body))))
+    socket.on('disconnect', () => {
+      const cleanup = next(() => forget(socket)).catch((err: unknown) => onError(err, 'disconnect'))
+      cleanups.add(cleanup)
+      void cleanup.finally(() => cleanups.delete(cleanup))
+    })
+    // An event the tracker does not handle still spends a token, or a client could flood with
+    // made-up names past the rate limit, and is refused out loud rather than left to time out.
+    // Counted under one name: the client picks the names, and metrics must not grow with them.
+    const unknownEvent = guarded({ ...guard, event: 'unknown', schema: z.unknown() }, () =>
+      fail('BAD_INPUT', `unknown event; a tracker handles ${[...TRACKER_EVENTS].join(', ')}`),
+    )
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (!TRACKER_EVENTS.has(event)) unknownEvent(...args)
+    })
   })
 
-  /**
-   * Runs `admitted` if `socket` may act in `swarm`, else answers NOT_ADMITTED. An open tracker,
-   * or a swarm the connection is in already, runs it synchronously, so events keep their order.
-   */
-  function whenAdmitted<T>(
+  /** Runs `admitted` if `socket` may act in `swarm` (always on an open tracker), else answers NOT_ADMITTED. */
+  async function whenAdmitted<T>(
     socket: TrackerSocket,
     swarm: string,
     token: string | undefined,
     admitted: () => AckResponse<T> | Promise<AckResponse<T>>,
-  ): AckResponse<T> | Promise<AckResponse<T>> {
+  ): Promise<AckResponse<T>> {
     if (!admission || socket.data.swarms.has(swarm)) return admitted()
-    return admission.check(swarm, token).then((refused) => refused ?? admitted())
+    return (await admission.check(swarm, token)) ?? admitted()
   }
 
-  function announce(socket: TrackerSocket, body: Announce): AckResponse<{ peers: PeerInfo[] }> | Promise<AckResponse<{ peers: PeerInfo[] }>> {
+  function announce(socket: TrackerSocket, body: Announce): Promise<AckResponse<{ peers: PeerInfo[] }>> {
     // Checked before the peer id is bound: a connection that is not admitted leaves no trace.
     return whenAdmitted(socket, body.swarm, body.token, () =>
       // The check may have waited; a connection that dropped meanwhile must not be put in a swarm.
@@ -131,40 +159,44 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     )
   }
 
-  function join(socket: TrackerSocket, body: Announce): AckResponse<{ peers: PeerInfo[] }> {
+  async function join(socket: TrackerSocket, body: Announce): Promise<AckResponse<{ peers: PeerInfo[] }>> {
     const { swarm, peerId, pieces, complete } = body
     const bound = socket.data.peerId
-    if (bound === undefined) {
-      const claim = state.peers.claim(peerId, { socketId: socket.id, sessionKey: socket.data.sessionKey })
-      if (!claim.ok) return fail('NOT_ADMITTED', `peer id ${peerId} is in use by another connection`)
-      if (claim.replaced) dropSuperseded(claim.replaced)
-      socket.data.peerId = peerId
-    } else if (bound !== peerId) {
+    if (bound !== undefined && bound !== peerId) {
       return fail('NOT_ADMITTED', `this connection announced as peer ${bound}; it cannot announce as ${peerId}`)
     }
+    // Claimed on every announce, not only the first: where claims expire (Redis) this renews it,
+    // and a connection whose id was taken over meanwhile learns so here.
+    const claim = await state.peers.claim(peerId, { socketId: socket.id, sessionKey: socket.data.sessionKey })
+    if (!claim.ok) return fail('NOT_ADMITTED', `peer id ${peerId} is in use by another connection`)
+    if (claim.replaced) dropSuperseded(claim.replaced)
+    socket.data.peerId = peerId
     if (!socket.data.swarms.has(swarm) && socket.data.swarms.size >= limits.maxSwarmsPerSocket) {
       return fail('NOT_ADMITTED', `a connection may be in at most ${limits.maxSwarmsPerSocket} swarms; leave one first`)
     }
-    state.swarms.upsert(swarm, { peerId, socketId: socket.id, pieces, complete })
+    await state.swarms.upsert(swarm, { peerId, socketId: socket.id, pieces, complete })
     socket.data.swarms.add(swarm)
-    return { ok: true, peers: state.swarms.handout(swarm, peerId, limits.handoutSize) }
+    return { ok: true, peers: await state.swarms.handout(swarm, peerId, limits.handoutSize) }
   }
 
-  function leave(socket: TrackerSocket, body: Leave): AckResponse<object> {
+  async function leave(socket: TrackerSocket, body: Leave): Promise<AckResponse<object>> {
     const { peerId } = socket.data
-    if (peerId !== undefined) state.swarms.remove(body.swarm, peerId, socket.id)
     socket.data.swarms.delete(body.swarm)
+    if (peerId !== undefined) await state.swarms.remove(body.swarm, peerId, socket.id)
     return { ok: true }
   }
 
-  function signal(socket: TrackerSocket, body: SignalRequest): AckResponse<object> {
+  async function signal(socket: TrackerSocket, body: SignalRequest): Promise<AckResponse<object>> {
     const { swarm, to, data } = body
     const from = socket.data.peerId
-    if (from === undefined || state.swarms.get(swarm, from)?.socketId !== socket.id) {
-      return fail('NOT_ADMITTED', `announce in swarm ${swarm} before signalling in it`)
-    }
-    const target = state.swarms.get(swarm, to)
-    if (!target || to === from) return fail('NOT_FOUND', `peer ${to} is not in swarm ${swarm}`)
+    const notIn = fail('NOT_ADMITTED', `announce in swarm ${swarm} before signalling in it`)
+    // This connection's own record decides first, without asking the store.
+    if (from === undefined || !socket.data.swarms.has(swarm)) return notIn
+    // The store has the last word for both ends: the sender's entry may have been taken over by
+    // its own newer connection, and the receiver may be on another process.
+    const [sender, target] = await Promise.all([state.swarms.get(swarm, from), to === from ? undefined : state.swarms.get(swarm, to)])
+    if (sender?.socketId !== socket.id) return notIn
+    if (!target) return fail('NOT_FOUND', `peer ${to} is not in swarm ${swarm}`)
     io.to(target.socketId).emit('signal', { swarm, from, data })
     return { ok: true }
   }
@@ -180,43 +212,53 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     // The id is computed here, never taken from the client, so fetch-by-id always returns matching bytes.
     const id = await sha256Hex(bytes)
     // Checked before the manifest is even parsed: a peer that is not admitted learns nothing.
-    return whenAdmitted(socket, id, body.token, (): AckResponse<{ id: string }> => {
+    return whenAdmitted(socket, id, body.token, async (): Promise<AckResponse<{ id: string }>> => {
       try {
         decodeManifest(bytes)
       } catch (err) {
         if (isShoalError(err)) return fail('BAD_MANIFEST', err.message)
         throw err
       }
-      state.manifests.put(id, utf8.decode(bytes), bytes.length)
+      await state.manifests.put(id, utf8.decode(bytes), bytes.length)
       return { ok: true, id }
     })
   }
 
   /** Unknown and forbidden ids get the same NOT_ADMITTED from a private tracker: admission is checked first. */
-  function fetch(socket: TrackerSocket, body: FetchManifest): AckResponse<{ manifest: string }> | Promise<AckResponse<{ manifest: string }>> {
-    return whenAdmitted(socket, body.id, body.token, (): AckResponse<{ manifest: string }> => {
-      const manifest = state.manifests.get(body.id)
+  function fetch(socket: TrackerSocket, body: FetchManifest): Promise<AckResponse<{ manifest: string }>> {
+    return whenAdmitted(socket, body.id, body.token, async (): Promise<AckResponse<{ manifest: string }>> => {
+      const manifest = await state.manifests.get(body.id)
       if (manifest === undefined) return fail('NOT_FOUND', `no manifest ${body.id} on this tracker; publish it first`)
       return { ok: true, manifest }
     })
   }
 
-  /** The peer came back on a new connection: the old one is dead, whatever the socket layer thinks. */
+  /**
+   * The peer came back on a new connection: the old one is dead, whatever the socket layer
+   * thinks. Disconnected by id, so the adapter finds it on whichever process holds it; its own
+   * cleanup then removes only what still points at it.
+   */
   function dropSuperseded(socketId: string): void {
-    const old = io.of('/').sockets.get(socketId)
-    if (!old) return
-    leaveAll(old)
-    old.disconnect(true)
+    io.in(socketId).disconnectSockets(true)
   }
 
-  function leaveAll(socket: TrackerSocket): void {
+  /** After a disconnect: leave every swarm and free the peer id, unless a newer connection holds them. */
+  async function forget(socket: TrackerSocket): Promise<void> {
     const { peerId } = socket.data
-    if (peerId !== undefined) for (const swarm of socket.data.swarms) state.swarms.remove(swarm, peerId, socket.id)
+    const swarms = [...socket.data.swarms]
     socket.data.swarms.clear()
+    if (peerId === undefined) return
+    const done = await Promise.allSettled([
+      ...swarms.map((swarm) => state.swarms.remove(swarm, peerId, socket.id)),
+      state.peers.release(peerId, socket.id),
+    ])
+    // A store that failed now (Redis away) lets the entries expire instead.
+    for (const result of done) if (result.status === 'rejected') onError(result.reason, 'disconnect')
   }
 
-  function forget(socket: TrackerSocket): void {
-    leaveAll(socket)
-    if (socket.data.peerId !== undefined) state.peers.release(socket.data.peerId, socket.id)
+  return {
+    async settled() {
+      await Promise.allSettled([...cleanups])
+    },
   }
 }

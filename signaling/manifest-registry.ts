@@ -2,6 +2,7 @@
  * Published manifests, in memory, by id. Bounded in count and bytes; the least recently
  * published or fetched goes first, since anyone may publish and memory must not grow unboundedly.
  */
+import type { ManifestStore } from './tracker-store.ts'
 
 export interface ManifestRegistryOptions {
   /** Most manifests kept. */
@@ -10,15 +11,15 @@ export interface ManifestRegistryOptions {
   maxBytes?: number
 }
 
-const DEFAULT_MAX_COUNT = 10_000
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+export const DEFAULT_MAX_COUNT = 10_000
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 interface Entry {
   json: string
   bytes: number
 }
 
-export class ManifestRegistry {
+export class ManifestRegistry implements ManifestStore {
   readonly #maxCount: number
   readonly #maxBytes: number
   // A Map iterates in insertion order, so re-inserting on use makes the first key the least recent.
@@ -31,7 +32,7 @@ export class ManifestRegistry {
   }
 
   /** Stores a manifest the caller has already checked against `id`. */
-  put(id: string, json: string, bytes: number): void {
+  async put(id: string, json: string, bytes: number): Promise<void> {
     this.#delete(id)
     while (this.#entries.size > 0 && (this.#entries.size >= this.#maxCount || this.#bytes + bytes > this.#maxBytes)) {
       const oldest = this.#entries.keys().next().value as string
@@ -42,7 +43,7 @@ export class ManifestRegistry {
     this.#bytes += bytes
   }
 
-  get(id: string): string | undefined {
+  async get(id: string): Promise<string | undefined> {
     const entry = this.#entries.get(id)
     if (!entry) return undefined
     this.#entries.delete(id)
@@ -50,7 +51,7 @@ export class ManifestRegistry {
     return entry.json
   }
 
-  get count(): number {
+  async count(): Promise<number> {
     return this.#entries.size
   }
 

@@ -1,24 +1,15 @@
 /**
- * Which connection owns each peer id. Signals are routed by peer id, so a peer id held by one
- * live connection must not be claimable by another: that would let anyone who saw the id in a
- * handout intercept its signals. The one exception is the owner itself coming back on a new
- * connection before the tracker noticed the old one died; it proves that with its session key.
+ * Which connection owns each peer id, in memory (the rules are in tracker-store.ts, PeerOwnership).
+ * A claim lasts as long as its connection: one process hears every disconnect.
  */
+import type { ClaimResult, PeerOwner, PeerOwnership } from './tracker-store.ts'
 
-export interface PeerOwner {
-  socketId: string
-  /** The owner's handshake secret, if it sent one. */
-  sessionKey: string | undefined
-}
+export type { ClaimResult, PeerOwner }
 
-export type ClaimResult =
-  | { ok: true; /** The owner's previous connection, now superseded and to be dropped. */ replaced?: string }
-  | { ok: false }
-
-export class PeerDirectory {
+export class PeerDirectory implements PeerOwnership {
   readonly #owners = new Map<string, PeerOwner>()
 
-  claim(peerId: string, claimant: PeerOwner): ClaimResult {
+  async claim(peerId: string, claimant: PeerOwner): Promise<ClaimResult> {
     const owner = this.#owners.get(peerId)
     if (!owner) {
       this.#owners.set(peerId, { ...claimant })
@@ -33,7 +24,12 @@ export class PeerDirectory {
   }
 
   /** Frees the peer id if `socketId` still owns it. */
-  release(peerId: string, socketId: string): void {
+  async release(peerId: string, socketId: string): Promise<void> {
     if (this.#owners.get(peerId)?.socketId === socketId) this.#owners.delete(peerId)
+  }
+
+  /** Peer ids held by a connection, for the metrics. */
+  async count(): Promise<number> {
+    return this.#owners.size
   }
 }

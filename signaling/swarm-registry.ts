@@ -1,30 +1,30 @@
 /**
  * Swarm membership, in memory: swarm id -> the peers in it and the connection each one uses.
- * One process owns it; scaling across processes would put the same interface over Redis.
+ * One process owns it and hears every disconnect, so nothing here needs to expire; several
+ * processes share membership through Redis instead (redis/swarm-membership.ts).
  */
 import type { PeerInfo } from '../core/tracker-protocol.ts'
 import { choosePeers } from './peer-handout.ts'
+import type { SwarmMember, SwarmMembership } from './tracker-store.ts'
 
-export interface SwarmMember extends PeerInfo {
-  socketId: string
-}
+export type { SwarmMember }
 
-export class SwarmRegistry {
+export class SwarmRegistry implements SwarmMembership {
   readonly #swarms = new Map<string, Map<string, SwarmMember>>()
 
   /** Adds the peer to the swarm, or updates what it holds. */
-  upsert(swarm: string, member: SwarmMember): void {
+  async upsert(swarm: string, member: SwarmMember): Promise<void> {
     let members = this.#swarms.get(swarm)
     if (!members) this.#swarms.set(swarm, (members = new Map()))
     members.set(member.peerId, { ...member })
   }
 
-  get(swarm: string, peerId: string): SwarmMember | undefined {
+  async get(swarm: string, peerId: string): Promise<SwarmMember | undefined> {
     return this.#swarms.get(swarm)?.get(peerId)
   }
 
   /** Removes the peer only if it is still reached through `socketId`, so a stale connection cannot evict its successor. */
-  remove(swarm: string, peerId: string, socketId: string): void {
+  async remove(swarm: string, peerId: string, socketId: string): Promise<void> {
     const members = this.#swarms.get(swarm)
     if (members?.get(peerId)?.socketId !== socketId) return
     members.delete(peerId)
@@ -32,9 +32,14 @@ export class SwarmRegistry {
   }
 
   /** A sample of the other peers in the swarm for `peerId` to contact. */
-  handout(swarm: string, peerId: string, limit: number, random?: () => number): PeerInfo[] {
+  async handout(swarm: string, peerId: string, limit: number, random?: () => number): Promise<PeerInfo[]> {
     const members = this.#swarms.get(swarm)
     if (!members) return []
     return choosePeers(members.values(), { exclude: peerId, limit, random })
+  }
+
+  /** Swarms with at least one peer, for the metrics. */
+  async count(): Promise<number> {
+    return this.#swarms.size
   }
 }

@@ -3,6 +3,7 @@
  * the tracker that served the page, downloads into IndexedDB over WebRTC, and keeps seeding
  * while the tab is open.
  */
+import { keepPublished } from '../core/client/keep-published.ts'
 import { joinSwarm, type JoinedSwarm } from '../core/client/join-swarm.ts'
 import { TrackerClient } from '../core/client/tracker-client.ts'
 import { utf8 } from '../core/bytes.ts'
@@ -54,7 +55,10 @@ export async function startDownloadPage(view: View, location: Location, cachedFi
     const file = { name: manifest.name, size: manifest.size, totalBytes: manifest.size }
     await acquireSwarmLock(id, () => view.update({ ...idle, ...file, status: 'waiting' }))
     const store = await IdbChunkStore.open(id, manifest.pieces.length)
-    await store.saveManifest(utf8.decode(encodeManifest(manifest)))
+    const manifestJson = utf8.decode(encodeManifest(manifest))
+    await store.saveManifest(manifestJson)
+    // Any holder may publish it again after a tracker restart (its id is its hash).
+    keepPublished(tracker, manifestJson, { onError: (err) => console.warn(`shoal: could not publish the file again: ${String(err)}`) })
     if (cacheLimit !== undefined) await makeRoom(cacheLimit, manifest, store)
     const joined = await joinSwarm({ signaling: tracker, swarmId: id, manifest, store, swarm: limits })
     exposeAutomationHook(window, joined)

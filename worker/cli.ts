@@ -4,6 +4,7 @@ import { type BandwidthLimiters, bandwidthLimiters } from '../core/bandwidth-lim
 import { ShoalError } from '../core/errors.ts'
 import { isAcceptedPieceSize } from '../core/manifest.ts'
 import { parseSize } from '../core/rate.ts'
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, parseLogLevel } from '../signaling/logger.ts'
 import { get } from './commands/get.ts'
 import { seed } from './commands/seed.ts'
 import { serve } from './commands/serve.ts'
@@ -31,6 +32,8 @@ const DOWNLOAD_LIMIT_HELP = 'cap what this process fetches, same units as --uplo
 /** Read by `serve --auth-secret`, `token --secret` and `seed --secret`; safer than a flag, which `ps` shows. */
 const AUTH_SECRET_ENV = 'SHOAL_AUTH_SECRET'
 const DEFAULT_TOKEN_TTL = '1h'
+const LOG_LEVEL_ENV = 'SHOAL_LOG_LEVEL'
+const REDIS_URL_ENV = 'REDIS_URL'
 
 interface LimitFlags {
   uploadLimit?: string
@@ -92,8 +95,22 @@ export function buildCli(): Command {
         AUTH_SECRET_ENV,
       ),
     )
+    .addOption(
+      new Option('--log-level <level>', `JSON log lines on stderr: ${LOG_LEVELS.join(', ')}`).env(LOG_LEVEL_ENV).default(DEFAULT_LOG_LEVEL),
+    )
+    .addOption(
+      new Option('--redis <url>', 'run as one with every shoal serve given this Redis (redis://host:port); state is in memory without').env(
+        REDIS_URL_ENV,
+      ),
+    )
+    .option('--peer-ttl <seconds>', 'with --redis: forget a peer this long after its last announce (default 30)')
     .option('--json', 'print one JSON object per line')
-    .action(action((reporter, signal, opts: { host: string; port: number; authSecret?: string }) => serve(opts, reporter, signal)))
+    .action(
+      action((reporter, signal, opts: { host: string; port: number; authSecret?: string; logLevel: string; redis?: string; peerTtl?: string }) =>
+        // Checked here rather than by commander, so a bad level is a BAD_INPUT like any other failure.
+        serve({ ...opts, logLevel: parseLogLevel(opts.logLevel, `--log-level (or ${LOG_LEVEL_ENV})`) }, reporter, signal),
+      ),
+    )
 
   program
     .command('seed')

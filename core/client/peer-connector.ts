@@ -9,6 +9,7 @@ import { systemClock } from '../clock.ts'
 import { Emitter } from '../emitter.ts'
 import { ShoalError } from '../errors.ts'
 import type { Swarm } from '../swarm.ts'
+import { ANNOUNCE_INTERVAL_MS } from '../tracker-protocol.ts'
 import type { Announce, PeerInfo } from '../tracker-protocol.ts'
 import { SimplePeerTransport } from './simple-peer-transport.ts'
 
@@ -39,7 +40,6 @@ export interface PeerConnectorOptions {
 const MAX_PEERS = 24
 const MAX_CONNECTING = 8
 const CONNECT_TIMEOUT_MS = 20_000
-const ANNOUNCE_INTERVAL_MS = 10_000
 
 interface Connection {
   peer: SimplePeer.Instance

@@ -28,7 +28,23 @@ export interface TrackerConnectOptions {
   requestTimeoutMs?: number
   signal?: AbortSignal
   token?: JoinTokenSource
+  /** How Socket.IO backs off between reconnect attempts after the connection drops. */
+  reconnect?: Partial<ReconnectBackoff>
 }
+
+/**
+ * Delay before reconnect attempt n (from 1): `minDelayMs * 2^(n-1)`, capped at `maxDelayMs`,
+ * then moved by up to +-`jitter` of itself (Socket.IO's own backoff). The jitter spreads out the
+ * reconnects of every peer of a restarted tracker, so they do not all arrive in the same second.
+ */
+export interface ReconnectBackoff {
+  minDelayMs: number
+  maxDelayMs: number
+  /** 0 to 1. */
+  jitter: number
+}
+
+export const DEFAULT_RECONNECT_BACKOFF: ReconnectBackoff = { minDelayMs: 1000, maxDelayMs: 5000, jitter: 0.5 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** Failed connection attempts before the first connect gives up (Socket.IO backs off 1 s, 2 s, ...). */
@@ -51,6 +67,8 @@ export interface TrackerDisconnect {
 export type TrackerClientEvents = {
   signal: [RelayedSignal]
   disconnect: [TrackerDisconnect]
+  /** Socket.IO is about to try reconnect attempt number `attempt` (1, 2, ...), after its backoff delay. */
+  reconnecting: [attempt: number]
   reconnect: []
 }
 
@@ -69,7 +87,8 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
 
   static async connect(url: string, options: TrackerConnectOptions = {}): Promise<TrackerClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-    const client = new TrackerClient(url, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.token)
+    const backoff = { ...DEFAULT_RECONNECT_BACKOFF, ...options.reconnect }
+    const client = new TrackerClient(url, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.token, backoff)
     try {
       await client.#connected(timeoutMs, options.signal)
     } catch (err) {
@@ -79,7 +98,7 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     return client
   }
 
-  private constructor(url: string, requestTimeoutMs: number, token: JoinTokenSource | undefined) {
+  private constructor(url: string, requestTimeoutMs: number, token: JoinTokenSource | undefined, backoff: ReconnectBackoff) {
     super()
     this.url = url
     this.#requestTimeoutMs = requestTimeoutMs
@@ -92,7 +111,12 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
       // Each client gets its own connection, so its peer binding on the tracker is its own.
       forceNew: true,
       auth: { sessionKey: randomHex(16) },
+      // Retries forever (the default): a tracker restart must not end a download or a seed.
+      reconnectionDelay: backoff.minDelayMs,
+      reconnectionDelayMax: backoff.maxDelayMs,
+      randomizationFactor: backoff.jitter,
     })
+    this.#socket.io.on('reconnect_attempt', (attempt) => this.emit('reconnecting', attempt))
     this.#socket.on('connect', () => {
       if (this.#connectedBefore) this.emit('reconnect')
       this.#connectedBefore = true
@@ -121,6 +145,9 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
   }
 
   async leave(swarm: string): Promise<void> {
+    // The tracker forgot this connection's swarms when it dropped; waiting for an answer that
+    // cannot come would only hold up a peer shutting down during a tracker outage.
+    if (!this.#closed && !this.#socket.connected) return
     await this.#request('leave', (s) => s.emitWithAck('leave', { swarm }))
   }
 
@@ -161,6 +188,10 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
   /** After Socket.IO reconnected: the tracker has forgotten this peer's swarms, so announce again. */
   onReconnect(listener: () => void): () => void {
     return this.on('reconnect', listener)
+  }
+
+  onReconnecting(listener: (attempt: number) => void): () => void {
+    return this.on('reconnecting', listener)
   }
 
   close(): void {

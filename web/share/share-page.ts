@@ -3,6 +3,7 @@
  * the tracker that served the page, and this tab seeds it, reading slices of the File, for as
  * long as the tab stays open. One file per tab: once seeding, the tab is that file's origin.
  */
+import { keepPublished } from '../../core/client/keep-published.ts'
 import { joinSwarm } from '../../core/client/join-swarm.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
 import { utf8 } from '../../core/bytes.ts'
@@ -41,7 +42,10 @@ async function shareFile(file: File, view: ShareView, location: Location): Promi
 
     view.update({ phase: 'publishing', file: info })
     tracker = await TrackerClient.connect(location.origin, { token: new URLSearchParams(location.search).get('token') || undefined })
-    const id = await tracker.publishManifest(utf8.decode(encodeManifest(manifest)))
+    const manifestJson = utf8.decode(encodeManifest(manifest))
+    const id = await tracker.publishManifest(manifestJson)
+    // A restarted tracker has forgotten the manifest: publish it again on every reconnect.
+    keepPublished(tracker, manifestJson, { onError: (err) => console.warn(`shoal: could not publish the file again: ${String(err)}`) })
     let onUnreadable!: (error: ShoalError) => void
     const unreadable = new Promise<ShoalError>((resolve) => (onUnreadable = resolve))
     const store = new FileChunkStore(file, manifest, { onUnreadable })

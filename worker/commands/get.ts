@@ -3,9 +3,12 @@ import { join, resolve } from 'node:path'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
 import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
 import type { JoinedSwarm } from '../../core/client/join-swarm.ts'
+import { keepPublished } from '../../core/client/keep-published.ts'
+import { utf8 } from '../../core/bytes.ts'
 import { ShoalError } from '../../core/errors.ts'
 import { formatShareLink, parseShareLink } from '../../core/link.ts'
 import { explainAdmission } from '../admission.ts'
+import { encodeManifest } from '../../core/manifest.ts'
 import type { Manifest } from '../../core/manifest.ts'
 import type { Swarm } from '../../core/swarm.ts'
 import { FileChunkStore } from '../file-store.ts'
@@ -40,6 +43,9 @@ export async function get(link: string, options: GetOptions, reporter: Reporter,
   const tracker = await TrackerClient.connect(trackerUrl, { token: options.token })
   try {
     const manifest = await explainAdmission(tracker.fetchManifest(id), 'ask whoever shared the link for a join token and pass it with --token')
+    // After a tracker restart this peer puts the manifest back, so newcomers can still open the
+    // link (a verified manifest re-encodes to the very bytes of its id).
+    keepPublished(tracker, utf8.decode(encodeManifest(manifest)))
     const target = await outputPath(manifest, options.output)
     const store = await FileChunkStore.openForDownload(target, manifest, (done, total) =>
       reporter.progress({ label: 'checking', done, total }),

@@ -1,4 +1,5 @@
 import type { BandwidthLimiters } from '../../core/bandwidth-limits.ts'
+import { keepPublished } from '../../core/client/keep-published.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
 import { utf8 } from '../../core/bytes.ts'
 import { formatShareLink, normalizeTrackerUrl } from '../../core/link.ts'
@@ -35,10 +36,13 @@ export async function seed(file: string, options: SeedOptions, reporter: Reporte
   reporter.endProgress()
   const tracker = await TrackerClient.connect(trackerUrl, { token })
   try {
+    const manifestJson = utf8.decode(encodeManifest(manifest))
     const id = await explainAdmission(
-      tracker.publishManifest(utf8.decode(encodeManifest(manifest))),
+      tracker.publishManifest(manifestJson),
       "pass --token <a join token for this file's id>, or --secret <the tracker's auth secret>",
     )
+    // A restarted tracker has forgotten the manifest; the peer connector re-announces by itself.
+    keepPublished(tracker, manifestJson)
     const store = await FileChunkStore.openForSeeding(file, manifest)
     const joined = await joinAsNodePeer(tracker, id, manifest, store, options.limits)
     const link = formatShareLink(trackerUrl, id)
