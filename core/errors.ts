@@ -11,6 +11,8 @@ export type ShoalErrorCode =
   | 'TRACKER_UNREACHABLE'
   | 'TRACKER_ERROR'
   | 'NOT_ADMITTED'
+  /** The tracker does not serve pages of this origin (`shoal serve --allow-origin`). */
+  | 'ORIGIN_NOT_ALLOWED'
   | 'RATE_LIMITED'
   | 'NO_PEERS'
   | 'TIMEOUT'

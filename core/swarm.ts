@@ -59,6 +59,12 @@ export interface SwarmStats {
   verifiedBytes: number
   /** Piece bytes received from peers (verified or not). */
   downloadedBytes: number
+  /**
+   * Of downloadedBytes, those sent by a peer that held the whole file when it sent them: a
+   * seed, such as the publisher. The rest came from peers still downloading themselves, which
+   * is the swarm's own contribution (the engine cannot tell a publisher from a finished peer).
+   */
+  downloadedFromSeeds: number
   uploadedBytes: number
   downloadRate: number
   uploadRate: number
@@ -66,6 +72,17 @@ export interface SwarmStats {
   complete: boolean
   /** Not fetching (pause() or a store failure); still serving what it has. */
   paused: boolean
+}
+
+/** Piece bytes moved with one connected neighbour (for monitoring: the tracker's dashboard). */
+export interface PeerTraffic {
+  peerId: string
+  /** Sent to it. */
+  uploadedBytes: number
+  /** Received from it. */
+  downloadedBytes: number
+  uploadRate: number
+  downloadRate: number
 }
 
 export interface SwarmEvents {
@@ -92,6 +109,7 @@ interface PeerState {
   /** Pieces this peer refused or let time out, until when not to ask it again. */
   refused: Map<number, number>
   received: RateMeter
+  sent: RateMeter
   timeouts: number
 }
 
@@ -110,6 +128,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #banned = new Map<string, number>()
   readonly #download: RateMeter
   readonly #upload: RateMeter
+  #downloadedFromSeeds = 0
   readonly #uploader: Uploader
   readonly #distinctFirst: DistinctFirstPolicy
   #tickTimer: unknown
@@ -140,7 +159,10 @@ export class Swarm extends Emitter<SwarmEvents> {
       limiter: options.uploadLimiter,
       // Only a seeder rations pieces: a leecher's upload is the swarm's spare capacity.
       admit: (peer, piece) => !this.complete || this.#distinctFirst.admit(peer, peer.remote, piece),
-      onUploaded: (bytes) => this.#upload.record(bytes),
+      onUploaded: (bytes, target) => {
+        this.#upload.record(bytes)
+        this.#peers.get(target as PeerSession)?.sent.record(bytes)
+      },
       onError: (error) => this.emit('warning', error),
     })
     this.#scheduleTick()
@@ -195,6 +217,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       size: this.manifest.size,
       verifiedBytes,
       downloadedBytes: this.#download.total,
+      downloadedFromSeeds: this.#downloadedFromSeeds,
       uploadedBytes: this.#upload.total,
       downloadRate: this.#download.rate(),
       uploadRate: this.#upload.rate(),
@@ -202,6 +225,15 @@ export class Swarm extends Emitter<SwarmEvents> {
       complete: verified.complete,
       paused: this.#paused,
     }
+  }
+
+  /** Traffic with each neighbour whose handshake completed. */
+  peerStats(): PeerTraffic[] {
+    return [...this.#peers.values()].flatMap(({ session, sent, received }) =>
+      session.ready && session.remotePeerId !== undefined
+        ? [{ peerId: session.remotePeerId, uploadedBytes: sent.total, downloadedBytes: received.total, uploadRate: sent.rate(), downloadRate: received.rate() }]
+        : [],
+    )
   }
 
   /** Runs the protocol over a new connection. `expectedPeerId` is who signaling says it is. */
@@ -217,7 +249,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       verified: this.store.verified,
       clock: this.#clock,
     })
-    const peer: PeerState = { session, pieces: new Map(), refused: new Map(), received: new RateMeter(this.#clock), timeouts: 0 }
+    const peer: PeerState = { session, pieces: new Map(), refused: new Map(), received: new RateMeter(this.#clock), sent: new RateMeter(this.#clock), timeouts: 0 }
     this.#peers.set(session, peer)
     session.on('ready', () => this.#onReady(peer))
     session.on('have', (piece) => this.#onHave(peer, piece))
@@ -264,6 +296,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     peer.received.record(data.length)
     peer.timeouts = 0
     this.#download.record(data.length)
+    if (peer.session.remote.complete) this.#downloadedFromSeeds += data.length
     download.receive(offset, data)
     if (download.complete) {
       this.#stopFetching(peer, piece)

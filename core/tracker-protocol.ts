@@ -64,11 +64,41 @@ export const publishManifestSchema = z.strictObject({
 
 export const fetchManifestSchema = z.strictObject({ id: contentIdSchema, token: joinTokenSchema.optional() })
 
+/** How often a peer reports its traffic in each swarm (see `stats`); the tracker refuses reports closer together than STATS_MIN_GAP_MS. */
+export const STATS_INTERVAL_MS = 2_000
+export const STATS_MIN_GAP_MS = 1_500
+/** Neighbours listed per report: a peer keeps at most 24 connections per swarm. */
+export const MAX_STATS_NEIGHBOURS = 24
+
+const byteCount = z.number().min(0).max(2 ** 53)
+const byteRate = z.number().min(0).max(1e12)
+
+/** Traffic with one neighbour: bytes per second sent to it (`up`) and received from it (`down`). */
+export const neighbourStatsSchema = z.strictObject({ peerId: peerIdSchema, up: byteRate, down: byteRate })
+
+/**
+ * A peer's compact traffic report for one swarm it announced in, for the tracker's dashboard.
+ * Informational only: the tracker never acts on it, so a lying peer only paints a wrong picture.
+ */
+export const statsSchema = z.strictObject({
+  swarm: contentIdSchema,
+  verifiedBytes: byteCount,
+  size: byteCount,
+  complete: z.boolean(),
+  uploaded: byteCount,
+  downloaded: byteCount,
+  uploadRate: byteRate,
+  downloadRate: byteRate,
+  neighbours: z.array(neighbourStatsSchema).max(MAX_STATS_NEIGHBOURS),
+})
+
 export type Announce = z.infer<typeof announceSchema>
 export type Leave = z.infer<typeof leaveSchema>
 export type SignalRequest = z.infer<typeof signalSchema>
 export type PublishManifest = z.infer<typeof publishManifestSchema>
 export type FetchManifest = z.infer<typeof fetchManifestSchema>
+export type StatsReport = z.infer<typeof statsSchema>
+export type NeighbourStats = z.infer<typeof neighbourStatsSchema>
 
 export interface PeerInfo {
   peerId: string
@@ -111,6 +141,8 @@ export interface ClientToServerEvents {
   signal: (body: SignalRequest, ack: Ack<object>) => void
   'manifest:publish': (body: PublishManifest, ack: Ack<{ id: string }>) => void
   'manifest:fetch': (body: FetchManifest, ack: Ack<{ manifest: string }>) => void
+  /** Sent without waiting for an answer; the ack is optional. */
+  stats: (body: StatsReport, ack?: Ack<object>) => void
 }
 
 export interface ServerToClientEvents {
@@ -129,3 +161,44 @@ export const relayedSignalSchema = z.object({
   from: peerIdSchema,
   data: z.unknown(),
 })
+
+/** One peer on the dashboard. Ids are shortened: the dashboard is for watching, not for signalling. */
+export interface DashboardPeer {
+  id: string
+  /** Verified bytes / file size, 0 to 1. */
+  completion: number
+  complete: boolean
+  /** Held the whole file without downloading any of it: an origin seeder. */
+  origin: boolean
+  uploadRate: number
+  downloadRate: number
+}
+
+/** Data flowing from one peer to another, in bytes per second. */
+export interface DashboardEdge {
+  from: string
+  to: string
+  rate: number
+}
+
+export interface DashboardSwarm {
+  /** The first 12 hex of the swarm id: enough to tell swarms apart, not enough to join one. */
+  id: string
+  /** The file's name, when this tracker holds the manifest. */
+  name: string | undefined
+  size: number
+  peers: DashboardPeer[]
+  edges: DashboardEdge[]
+  /** Bytes uploaded by peers that are not origins / bytes uploaded by all, 0 to 1; undefined before any upload. */
+  offload: number | undefined
+  uploadRate: number
+}
+
+export interface DashboardSnapshot {
+  at: number
+  swarms: DashboardSwarm[]
+}
+
+export interface DashboardServerEvents {
+  snapshot: (snapshot: DashboardSnapshot) => void
+}

@@ -34,7 +34,8 @@ export interface UploaderOptions {
   limiter?: TokenBucket
   /** Asked before a peer's first block of a piece; false rejects the request. */
   admit?: (peer: UploadTarget, piece: number) => boolean
-  onUploaded: (bytes: number) => void
+  /** A block went out to `peer`. */
+  onUploaded: (bytes: number, peer: UploadTarget) => void
   onError: (error: ShoalError) => void
   /** Stop filling a channel while this much is queued in it. */
   highWaterMark?: number
@@ -140,7 +141,7 @@ export class Uploader {
       // The peer may have left or cancelled while the read was pending.
       if (!this.#queues.has(peer)) continue
       peer.sendBlock(ref.piece, ref.offset, data)
-      this.#options.onUploaded(data.length)
+      this.#options.onUploaded(data.length, peer)
     }
   }
 

@@ -21,6 +21,8 @@ import {
   leaveSchema,
   publishManifestSchema,
   signalSchema,
+  STATS_MIN_GAP_MS,
+  statsSchema,
   trackerAuthSchema,
 } from '../core/tracker-protocol.ts'
 import type {
@@ -32,6 +34,7 @@ import type {
   PublishManifest,
   ServerToClientEvents,
   SignalRequest,
+  StatsReport,
 } from '../core/tracker-protocol.ts'
 import { notAdmitted } from './admission.ts'
 import type { SwarmAdmission } from './admission.ts'
@@ -41,6 +44,7 @@ import { inOrder } from './in-order.ts'
 import { DEFAULT_HANDOUT_SIZE } from './peer-handout.ts'
 import { TokenBucket } from './rate-limiter.ts'
 import type { TrackerStore } from './tracker-store.ts'
+import type { TrafficBook } from './traffic-book.ts'
 
 export interface SocketData {
   /** The first peer id this connection announced; it may not announce as another. */
@@ -51,6 +55,8 @@ export interface SocketData {
    * tracker checked the token on the announce that added it, so later announces need none. */
   swarms: Set<string>
   rate: TokenBucket
+  /** When this connection's last traffic report per swarm was taken, to cap how often it reports. */
+  statsAt: Map<string, number>
 }
 
 export type InterServerEvents = Record<never, never>
@@ -85,6 +91,8 @@ export interface TrackerHandlerOptions {
   admission?: SwarmAdmission
   /** Told how every event was answered (metrics, logs). */
   observe?: (socketId: string, outcome: EventOutcome) => void
+  /** Keeps peers' traffic reports for the dashboard; without one they are checked and dropped. */
+  traffic?: TrafficBook
 }
 
 export interface TrackerHandlers {
@@ -93,14 +101,14 @@ export interface TrackerHandlers {
 }
 
 /** The events a tracker handles; anything else is refused (see the connection handler). */
-const TRACKER_EVENTS: ReadonlySet<unknown> = new Set(['announce', 'leave', 'signal', 'manifest:publish', 'manifest:fetch'] satisfies (keyof ClientToServerEvents)[])
+const TRACKER_EVENTS: ReadonlySet<unknown> = new Set(['announce', 'leave', 'signal', 'manifest:publish', 'manifest:fetch', 'stats'] satisfies (keyof ClientToServerEvents)[])
 
 const logError = (err: unknown, event: string) => console.error(`[tracker] ${event} failed:`, err)
 
 export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, options: TrackerHandlerOptions = {}): TrackerHandlers {
   const limits = { ...DEFAULT_TRACKER_LIMITS, ...options.limits }
   const onError = options.onError ?? logError
-  const { admission } = options
+  const { admission, traffic } = options
   const cleanups = new Set<Promise<void>>()
 
   io.on('connection', (socket) => {
@@ -110,6 +118,7 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
       sessionKey: auth.success ? auth.data.sessionKey : undefined,
       swarms: new Set(),
       rate: new TokenBucket({ burst: limits.eventBurst, perSecond: limits.eventsPerSecond }),
+      statsAt: new Map(),
     }
     const { observe } = options
     const guard = { rate: socket.data.rate, onError, observe: observe && ((outcome: EventOutcome) => observe(socket.id, outcome)) }
@@ -123,6 +132,8 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
       'manifest:publish',
       guarded({ ...guard, event: 'manifest:publish', schema: publishManifestSchema }, (body) => next(() => publish(socket, body))),
     )
+    // Reports touch no store: answered at once, not queued behind the connection's other events.
+    socket.on('stats', guarded({ ...guard, event: 'stats', schema: statsSchema }, (body) => stats(socket, body)))
     socket.on('manifest:fetch', guarded({ ...guard, event: 'manifest:fetch', schema: fetchManifestSchema }, (body) => next(() => fetch(socket, body))))
     socket.on('disconnect', () => {
       const cleanup = next(() => forget(socket)).catch((err: unknown) => onError(err, 'disconnect'))
@@ -182,6 +193,8 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
   async function leave(socket: TrackerSocket, body: Leave): Promise<AckResponse<object>> {
     const { peerId } = socket.data
     socket.data.swarms.delete(body.swarm)
+    socket.data.statsAt.delete(body.swarm)
+    if (peerId !== undefined) traffic?.remove(body.swarm, peerId)
     if (peerId !== undefined) await state.swarms.remove(body.swarm, peerId, socket.id)
     return { ok: true }
   }
@@ -198,6 +211,20 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     if (sender?.socketId !== socket.id) return notIn
     if (!target) return fail('NOT_FOUND', `peer ${to} is not in swarm ${swarm}`)
     io.to(target.socketId).emit('signal', { swarm, from, data })
+    return { ok: true }
+  }
+
+  /** Keeps a peer's traffic report, at most one per swarm per STATS_MIN_GAP_MS, only for swarms it announced in. */
+  function stats(socket: TrackerSocket, body: StatsReport): AckResponse<object> {
+    const { peerId, swarms, statsAt } = socket.data
+    if (peerId === undefined || !swarms.has(body.swarm)) return fail('NOT_ADMITTED', `announce in swarm ${body.swarm} before reporting stats for it`)
+    const now = Date.now()
+    const last = statsAt.get(body.swarm)
+    if (last !== undefined && now - last < STATS_MIN_GAP_MS) {
+      return fail('RATE_LIMITED', `stats for a swarm at most once every ${STATS_MIN_GAP_MS} ms`)
+    }
+    statsAt.set(body.swarm, now)
+    traffic?.record(peerId, body)
     return { ok: true }
   }
 
@@ -248,6 +275,7 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     const swarms = [...socket.data.swarms]
     socket.data.swarms.clear()
     if (peerId === undefined) return
+    for (const swarm of swarms) traffic?.remove(swarm, peerId)
     const done = await Promise.allSettled([
       ...swarms.map((swarm) => state.swarms.remove(swarm, peerId, socket.id)),
       state.peers.release(peerId, socket.id),

@@ -10,6 +10,8 @@ import { Server } from 'socket.io'
 import { MAX_MANIFEST_BYTES } from '../core/manifest.ts'
 import type { ClientToServerEvents, ServerToClientEvents } from '../core/tracker-protocol.ts'
 import { tokenAdmission } from './admission.ts'
+import { originPolicy } from './allowed-origins.ts'
+import { attachDashboard } from './dashboard.ts'
 import { attachTrackerHandlers } from './handlers.ts'
 import type { InterServerEvents, SocketData, TrackerIo, TrackerLimits } from './handlers.ts'
 import { silentLogger } from './logger.ts'
@@ -21,6 +23,7 @@ import { observeTracker } from './observer.ts'
 import { connectRedisScaleOut } from './redis/scale-out.ts'
 import type { RedisScaleOutOptions } from './redis/scale-out.ts'
 import { memoryTrackerStore } from './tracker-store.ts'
+import { TrafficBook } from './traffic-book.ts'
 import { createWebRoutes } from './web-routes.ts'
 
 export interface TrackerServerOptions {
@@ -40,6 +43,9 @@ export interface TrackerServerOptions {
   authSecret?: string
   /** Shares swarms, peer ids, manifests and signalling with every process given the same Redis. */
   redis?: RedisScaleOutOptions
+  /** Origins besides the tracker's own whose pages may connect (the widget on a portal); exact
+   * `scheme://host[:port]` strings, see allowed-origins.ts. None by default. */
+  allowOrigins?: string[]
 }
 
 export interface TrackerServer {
@@ -83,10 +89,18 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
     peers: () => state.peers.count(),
     manifests: () => state.manifests.count(),
   })
-  const httpServer = createServer(withMetricsRoutes(metrics, createWebRoutes(options.webRoot ?? DEFAULT_WEB_ROOT)))
+  const allowOrigins = options.allowOrigins ?? []
+  const httpServer = createServer(withMetricsRoutes(metrics, createWebRoutes(options.webRoot ?? DEFAULT_WEB_ROOT, { allowOrigins })))
+  const admitsOrigin = originPolicy(allowOrigins)
   const io: TrackerIo = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
+    // CORS only guards HTTP long-polling; a WebSocket handshake is refused here or not at all.
+    cors: { origin: allowOrigins },
+    allowRequest: (req, callback) => {
+      const admitted = admitsOrigin(req)
+      callback(admitted ? null : 'origin not allowed', admitted)
+    },
     ...(scaleOut && { adapter: scaleOut.adapter }),
   })
   const observer = observeTracker(io, { metrics, logger })
@@ -94,7 +108,18 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
     observer.failed(err, event)
     options.onError?.(err, event)
   }
-  const handlers = attachTrackerHandlers(io, state, { limits: options.limits, onError, observe: observer.handled, admission })
+  // Peers' traffic reports, per process even with Redis: each dashboard shows its own process's
+  // peers. A private tracker has no dashboard, so it keeps no reports either.
+  const traffic = new TrafficBook()
+  const dashboardEnabled = admission === undefined
+  const handlers = attachTrackerHandlers(io, state, {
+    limits: options.limits,
+    onError,
+    observe: observer.handled,
+    admission,
+    traffic: dashboardEnabled ? traffic : undefined,
+  })
+  const dashboard = attachDashboard(io, { traffic, manifests: state.manifests }, { enabled: dashboardEnabled, onError })
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -105,6 +130,7 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
       })
     })
   } catch (err) {
+    dashboard.close()
     await io.close()
     scaleOut?.close()
     throw err
@@ -119,6 +145,7 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
     port,
     close: () =>
       (closing ??= (async () => {
+        dashboard.close()
         const closed = io.close()
         // Keep-alive and in-flight HTTP requests would otherwise hold close() open.
         httpServer.closeAllConnections()

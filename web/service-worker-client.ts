@@ -16,7 +16,13 @@ export function registerServiceWorker(): void {
   })
 }
 
-/** The URL the service worker streams a stored swarm's file from, if it controls this page now. */
+/**
+ * The URL the service worker streams a stored swarm's file from, if it controls this page now.
+ * Ours only: the widget runs on other sites' pages, whose own service worker knows no `/download/`.
+ */
 export function serviceWorkerDownloadUrl(swarmId: string): string | undefined {
-  return 'serviceWorker' in navigator && navigator.serviceWorker.controller ? downloadUrl(BASE, swarmId) : undefined
+  const controller = 'serviceWorker' in navigator ? navigator.serviceWorker.controller : null
+  // Resolved against this script, not the page: a widget's script comes from the tracker.
+  if (!controller || controller.scriptURL !== new URL(`${BASE}sw.js`, import.meta.url).href) return undefined
+  return downloadUrl(BASE, swarmId)
 }

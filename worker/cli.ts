@@ -104,9 +104,15 @@ export function buildCli(): Command {
       ),
     )
     .option('--peer-ttl <seconds>', 'with --redis: forget a peer this long after its last announce (default 30)')
+    .option(
+      '--allow-origin <origin>',
+      'let pages of this origin use the tracker (the <shoal-download> widget), e.g. https://portal.example; repeat or comma-separate',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--json', 'print one JSON object per line')
     .action(
-      action((reporter, signal, opts: { host: string; port: number; authSecret?: string; logLevel: string; redis?: string; peerTtl?: string }) =>
+      action((reporter, signal, opts: { host: string; port: number; authSecret?: string; logLevel: string; redis?: string; peerTtl?: string; allowOrigin: string[] }) =>
         // Checked here rather than by commander, so a bad level is a BAD_INPUT like any other failure.
         serve({ ...opts, logLevel: parseLogLevel(opts.logLevel, `--log-level (or ${LOG_LEVEL_ENV})`) }, reporter, signal),
       ),

@@ -9,8 +9,8 @@ import { systemClock } from '../clock.ts'
 import { Emitter } from '../emitter.ts'
 import { ShoalError } from '../errors.ts'
 import type { Swarm } from '../swarm.ts'
-import { ANNOUNCE_INTERVAL_MS } from '../tracker-protocol.ts'
-import type { Announce, PeerInfo } from '../tracker-protocol.ts'
+import { ANNOUNCE_INTERVAL_MS, MAX_STATS_NEIGHBOURS, STATS_INTERVAL_MS } from '../tracker-protocol.ts'
+import type { Announce, PeerInfo, StatsReport } from '../tracker-protocol.ts'
 import { SimplePeerTransport } from './simple-peer-transport.ts'
 
 /** What the connector needs from the tracker client. */
@@ -20,6 +20,8 @@ export interface SignalingChannel {
   signal(swarm: string, to: string, data: unknown): Promise<void>
   onSignal(listener: (message: { swarm: string; from: string; data: unknown }) => void): () => void
   onReconnect(listener: () => void): () => void
+  /** Traffic reports for the tracker's dashboard, fire and forget; a channel without it sends none. */
+  reportStats?(report: StatsReport): void
 }
 
 export interface PeerConnectorOptions {
@@ -34,6 +36,8 @@ export interface PeerConnectorOptions {
   maxConnecting?: number
   connectTimeoutMs?: number
   announceIntervalMs?: number
+  /** How often traffic is reported to the tracker (see STATS_INTERVAL_MS). */
+  statsIntervalMs?: number
   clock?: Clock
 }
 
@@ -60,6 +64,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   readonly #connections = new Map<string, Connection>()
   readonly #unsubscribe: (() => void)[] = []
   #announceTimer: unknown
+  #statsTimer: unknown
   #stopped = false
 
   constructor(options: PeerConnectorOptions) {
@@ -82,6 +87,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     )
     const peers = await this.#announceOnce()
     this.#scheduleAnnounce()
+    this.#scheduleStats()
     return peers
   }
 
@@ -98,6 +104,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     if (this.#stopped) return
     this.#stopped = true
     this.#clock.clearTimeout(this.#announceTimer)
+    this.#clock.clearTimeout(this.#statsTimer)
     for (const off of this.#unsubscribe) off()
     for (const [id, connection] of this.#connections) this.#drop(id, connection)
     await this.#options.signaling.leave(this.#options.swarmId).catch(() => undefined)
@@ -121,6 +128,37 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
       if (this.#stopped) return
       void this.announce().finally(() => this.#scheduleAnnounce())
     }, this.#options.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS)
+  }
+
+  #scheduleStats(): void {
+    const { signaling } = this.#options
+    if (!signaling.reportStats) return
+    this.#statsTimer = this.#clock.setTimeout(() => {
+      if (this.#stopped) return
+      signaling.reportStats?.(this.#statsReport())
+      this.#scheduleStats()
+    }, this.#options.statsIntervalMs ?? STATS_INTERVAL_MS)
+  }
+
+  #statsReport(): StatsReport {
+    const { swarm, swarmId } = this.#options
+    const stats = swarm.stats()
+    const neighbours = swarm
+      .peerStats()
+      .sort((a, b) => b.uploadRate + b.downloadRate - (a.uploadRate + a.downloadRate))
+      .slice(0, MAX_STATS_NEIGHBOURS)
+      .map((p) => ({ peerId: p.peerId, up: Math.round(p.uploadRate), down: Math.round(p.downloadRate) }))
+    return {
+      swarm: swarmId,
+      verifiedBytes: stats.verifiedBytes,
+      size: stats.size,
+      complete: stats.complete,
+      uploaded: stats.uploadedBytes,
+      downloaded: stats.downloadedBytes,
+      uploadRate: Math.round(stats.uploadRate),
+      downloadRate: Math.round(stats.downloadRate),
+      neighbours,
+    }
   }
 
   #hasRoom(): boolean {

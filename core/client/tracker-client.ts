@@ -12,7 +12,7 @@ import { ShoalError } from '../errors.ts'
 import { decodeVerifiedManifest, isContentId } from '../manifest.ts'
 import type { Manifest } from '../manifest.ts'
 import { peerInfoSchema, relayedSignalSchema } from '../tracker-protocol.ts'
-import type { Announce, ClientToServerEvents, PeerInfo, ServerToClientEvents } from '../tracker-protocol.ts'
+import type { Announce, ClientToServerEvents, PeerInfo, ServerToClientEvents, StatsReport } from '../tracker-protocol.ts'
 import { malformed, readAnswer } from './tracker-answer.ts'
 
 /**
@@ -154,6 +154,14 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
   /** Relays `data` (an SDP or ICE message) to peer `to` in `swarm`. */
   async signal(swarm: string, to: string, data: unknown): Promise<void> {
     await this.#request('signal', (s) => s.emitWithAck('signal', { swarm, to, data }))
+  }
+
+  /**
+   * Sends a traffic report for the tracker's dashboard, without waiting for an answer: one lost
+   * while disconnected (or refused) is simply replaced by the next.
+   */
+  reportStats(report: StatsReport): void {
+    if (!this.#closed && this.#socket.connected) this.#socket.emit('stats', report)
   }
 
   /** Publishes canonical manifest JSON; answers its id, checked against the bytes sent. */

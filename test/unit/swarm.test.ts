@@ -56,6 +56,30 @@ describe('Swarm over in-memory transports', () => {
     for (const s of [seedA, seedB, leecher]) s.destroy()
   })
 
+  it('counts the traffic with each neighbour (peerStats)', async () => {
+    const data = randomData(40 * PIECE + 123)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const seedA = swarmOf(manifest, id, 'seed-aaaa', MemoryChunkStore.from(data, PIECE))
+    const seedB = swarmOf(manifest, id, 'seed-bbbb', MemoryChunkStore.from(data, PIECE))
+    const leecher = swarmOf(manifest, id, 'leech-cccc')
+    join(seedA, leecher, 'seed-aaaa', 'leech-cccc')
+    join(seedB, leecher, 'seed-bbbb', 'leech-cccc')
+    await completion(leecher)
+    const byPeer = new Map(leecher.peerStats().map((p) => [p.peerId, p]))
+    expect([...byPeer.keys()].sort()).toEqual(['seed-aaaa', 'seed-bbbb'])
+    // What each seeder sent to the leecher is what the leecher received from it, and nothing went back.
+    for (const seed of [seedA, seedB]) {
+      const [toLeecher] = seed.peerStats()
+      expect(toLeecher).toMatchObject({ peerId: 'leech-cccc', downloadedBytes: 0 })
+      expect(toLeecher!.uploadedBytes).toBe(byPeer.get(seed === seedA ? 'seed-aaaa' : 'seed-bbbb')!.downloadedBytes)
+      expect(toLeecher!.uploadRate).toBeGreaterThan(0)
+    }
+    const received = leecher.peerStats().reduce((sum, p) => sum + p.downloadedBytes, 0)
+    expect(received).toBe(leecher.stats().downloadedBytes)
+    expect(leecher.peerStats().every((p) => p.uploadedBytes === 0)).toBe(true)
+    for (const s of [seedA, seedB, leecher]) s.destroy()
+  })
+
   it('relays pieces as they verify: a chain seed -> A -> B -> C completes', async () => {
     const data = randomData(64 * PIECE)
     const { manifest, id } = await manifestFor(data, PIECE)
@@ -94,6 +118,27 @@ describe('Swarm over in-memory transports', () => {
     expect(leecher.isBanned('liar-0000')).toBe(true)
     expect(leecher.hasPeer('liar-0000')).toBe(false)
     for (const s of [liar, honest, leecher]) s.destroy()
+  })
+
+  it('counts the bytes that came from seeds apart from those a downloading peer relayed', async () => {
+    const data = randomData(20 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const half = new MemoryChunkStore(manifest.pieces.length)
+    for (let p = 0; p < manifest.pieces.length; p += 2) await half.write(p, data.subarray(p * PIECE, (p + 1) * PIECE))
+    const partial = swarmOf(manifest, id, 'part-0000', half)
+    const leecher = swarmOf(manifest, id, 'leech-000')
+    join(partial, leecher, 'part-0000', 'leech-000')
+    // First everything the partial peer has (it stays partial: it only ever learns of pieces from the leecher)...
+    await new Promise<void>((resolve) => leecher.on('piece', () => leecher.stats().verifiedPieces === 10 && resolve()))
+    expect(leecher.stats().downloadedFromSeeds).toBe(0)
+    // ...then the rest from a seed.
+    const seed = swarmOf(manifest, id, 'seed-0000', MemoryChunkStore.from(data, PIECE))
+    join(seed, leecher, 'seed-0000', 'leech-000')
+    await completion(leecher)
+    const stats = leecher.stats()
+    expect(stats.downloadedBytes).toBe(data.length)
+    expect(stats.downloadedFromSeeds).toBe(10 * PIECE)
+    for (const s of [seed, partial, leecher]) s.destroy()
   })
 
   it('refuses a peer whose handshake names another swarm', async () => {

@@ -16,7 +16,7 @@ import { formatBytes } from '../../core/format.ts'
 import { sha256File } from '../hash.ts'
 import { joinAsNodePeer } from '../node-peer.ts'
 import type { Reporter } from '../reporter.ts'
-import { whenAborted } from '../termination.ts'
+import { reportWhileSeeding } from '../seeding-status.ts'
 
 export interface GetOptions {
   output?: string
@@ -77,7 +77,8 @@ export async function get(link: string, options: GetOptions, reporter: Reporter,
           { id, link: shareLink, name: manifest.name, size: manifest.size, peerId: joined?.peerId, path: target },
           `Seeding it until interrupted (Ctrl-C to stop). Share link:\n${shareLink}`,
         )
-        await whenAborted(signal)
+        // keepSeeding always joins the swarm (above), even for a file already whole.
+        await reportWhileSeeding(joined!.swarm, reporter, signal)
         const { uploaded } = traffic()
         await joined?.leave()
         joined = undefined
@@ -114,7 +115,15 @@ function untilComplete(swarm: Swarm, noProgressTimeoutMs: number, reporter: Repo
     let lastPieceAt = Date.now()
     const report = () => {
       const s = swarm.stats()
-      reporter.progress({ label: 'downloading', done: s.verifiedBytes, total: s.size, rate: s.downloadRate, peers: s.peers })
+      reporter.progress({
+        label: 'downloading',
+        done: s.verifiedBytes,
+        total: s.size,
+        rate: s.downloadRate,
+        peers: s.peers,
+        fromSeeds: s.downloadedFromSeeds,
+        fromPeers: s.downloadedBytes - s.downloadedFromSeeds,
+      })
     }
     const timer = setInterval(() => {
       report()

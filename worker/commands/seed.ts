@@ -11,7 +11,7 @@ import { formatBytes } from '../../core/format.ts'
 import { manifestOfFile } from '../hash.ts'
 import { joinAsNodePeer } from '../node-peer.ts'
 import type { Reporter } from '../reporter.ts'
-import { whenAborted } from '../termination.ts'
+import { reportWhileSeeding } from '../seeding-status.ts'
 
 export interface SeedOptions {
   tracker: string
@@ -51,7 +51,7 @@ export async function seed(file: string, options: SeedOptions, reporter: Reporte
       { id, link, name: manifest.name, size: manifest.size, peerId: joined.peerId },
       `Seeding ${manifest.name} (${formatBytes(manifest.size)}). Share link:\n${link}`,
     )
-    await whenAborted(signal)
+    await reportWhileSeeding(joined.swarm, reporter, signal)
     const { uploadedBytes } = joined.swarm.stats()
     await joined.leave()
     await store.close()

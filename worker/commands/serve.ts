@@ -1,4 +1,5 @@
 import { ShoalError } from '../../core/errors.ts'
+import { parseAllowedOrigins } from '../../signaling/allowed-origins.ts'
 import { createLogger } from '../../signaling/logger.ts'
 import type { LogLevel } from '../../signaling/logger.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
@@ -16,6 +17,8 @@ export interface ServeOptions {
   redis?: string
   /** With `redis`: seconds a peer stays in a swarm after its last announce. */
   peerTtl?: string
+  /** `--allow-origin` values, each one origin or a comma-separated list. */
+  allowOrigin?: string[]
 }
 
 export async function serve(options: ServeOptions, reporter: Reporter, signal: AbortSignal): Promise<void> {
@@ -23,11 +26,12 @@ export async function serve(options: ServeOptions, reporter: Reporter, signal: A
   // An empty REDIS_URL (a blank line in an env file) means none, not a malformed URL.
   const redis = options.redis ? { url: options.redis, memberTtlMs: peerTtlMs(options.peerTtl) } : undefined
   if (!redis && options.peerTtl !== undefined) throw new ShoalError('BAD_INPUT', '--peer-ttl applies only with --redis (or REDIS_URL)')
-  const server = await startTrackerServer({ host: options.host, port: options.port, authSecret: options.authSecret, logger, redis })
+  const allowOrigins = parseAllowedOrigins(options.allowOrigin ?? [])
+  const server = await startTrackerServer({ host: options.host, port: options.port, authSecret: options.authSecret, logger, redis, allowOrigins })
   const isPrivate = options.authSecret !== undefined
   reporter.event(
     'listening',
-    { url: server.url, private: isPrivate, redis: redis !== undefined },
+    { url: server.url, private: isPrivate, redis: redis !== undefined, allowOrigins },
     `Shoal tracker and web app listening on ${server.url}${isPrivate ? ' (private: every swarm needs a join token)' : ''}${redis ? ' (sharing state through Redis)' : ''}`,
   )
   await whenAborted(signal)
