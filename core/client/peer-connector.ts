@@ -41,9 +41,9 @@ export interface PeerConnectorOptions {
   clock?: Clock
 }
 
-const MAX_PEERS = 24
-const MAX_CONNECTING = 8
-const CONNECT_TIMEOUT_MS = 20_000
+export const MAX_PEERS = 24
+export const MAX_CONNECTING = 8
+export const CONNECT_TIMEOUT_MS = 20_000
 
 interface Connection {
   peer: SimplePeer.Instance

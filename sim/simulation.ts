@@ -1,0 +1,308 @@
+/**
+ * Runs the real engine (Swarm: picker, pipeline, uploader, distinct-first seeding) for every
+ * peer of a swarm over the simulated network, with peers found through the tracker's real
+ * handout policy and dialled under the connector's caps. Pure function of its config and seed.
+ */
+import { ANNOUNCE_INTERVAL_MS, type PeerInfo } from '../core/tracker-protocol.ts'
+import { CONNECT_TIMEOUT_MS, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
+import { choosePieceSize, type Manifest, MANIFEST_VERSION, pieceCount } from '../core/manifest.ts'
+import { Swarm } from '../core/swarm.ts'
+import { MAX_BLOCK_SIZE } from '../core/wire.ts'
+import { choosePeers } from '../signaling/peer-handout.ts'
+import { seededRandom } from './random.ts'
+import { SimClock } from './sim-clock.ts'
+import { connect, SimHost } from './sim-network.ts'
+import { VirtualChunkStore } from './virtual-store.ts'
+
+/**
+ * 'block': real piece and block sizes, every 64 KiB block a frame (exact, slow for big runs).
+ * 'piece': same piece count, each piece shrunk to PIECE_MODE_BLOCKS small blocks and every
+ * capacity shrunk by the same factor, so each piece still takes as long to cross a link but
+ * costs a few frames instead of up to 128 (see the README's Simulator section for what that
+ * distorts). 'auto' picks 'block' when the run moves at most AUTO_BLOCK_LIMIT blocks.
+ */
+export type Granularity = 'block' | 'piece' | 'auto'
+
+export interface SimConfig {
+  /** Leechers (peers that start empty). */
+  peers: number
+  seeders?: number
+  sizeBytes: number
+  pieceSize?: number
+  /** Upload capacity of each peer, bytes/s; leechers take these in turn, seeders the first. */
+  upload: number[]
+  /** Download capacity, bytes/s, same order; defaults to the upload capacity. */
+  download?: number[]
+  latencyMs?: number
+  /** Fraction of leechers that leave mid-download, each replaced at once by a new empty peer. */
+  churn?: number
+  /** Leechers join uniformly over this many ms after the seeders. */
+  joinSpreadMs?: number
+  granularity?: Granularity
+  seed?: number
+  /** Stop after this much virtual time, ms. */
+  limitMs?: number
+}
+
+export interface SimResult {
+  peers: number
+  seeders: number
+  sizeBytes: number
+  pieceSize: number
+  pieces: number
+  granularity: 'block' | 'piece'
+  bandwidth: number
+  latencyMs: number
+  churn: number
+  idealSeconds: number
+  clientServerSeconds: number
+  p50Seconds: number
+  p99Seconds: number
+  maxSeconds: number
+  /** Peers that completed / peers that stayed to the end (churned-out peers excluded). */
+  completed: number
+  finishers: number
+  originUploadedBytes: number
+  originCopies: number
+  events: number
+  wallSeconds: number
+  seed: number
+}
+
+const PIECE_MODE_PIECE = 16 * 1024
+const PIECE_MODE_BLOCKS = 2
+const AUTO_BLOCK_LIMIT = 1_000_000
+/** Signaling through the tracker, offer to answer, then ICE and the channel opening: in one-way latencies. */
+const OFFER_LATENCIES = 2
+const OPEN_LATENCIES = 6
+const FAKE_HASH = '0'.repeat(64)
+const SWARM_ID = '5'.repeat(64)
+
+interface Attempt {
+  open: boolean
+  initiator?: boolean
+}
+
+interface SimPeer {
+  id: string
+  host: SimHost
+  swarm: Swarm
+  store: VirtualChunkStore
+  seeder: boolean
+  joinedAt: number
+  doneAt?: number
+  left: boolean
+  /** Connections, open or being set up, by remote id. */
+  links: Map<string, Attempt>
+  connecting: number
+  announceTimer?: unknown
+}
+
+export async function simulate(config: SimConfig): Promise<SimResult> {
+  const wallStart = performance.now()
+  const seed = config.seed ?? 1
+  const random = seededRandom(seed)
+  const seeders = config.seeders ?? 1
+  const latencyMs = config.latencyMs ?? 20
+  const realPiece = config.pieceSize ?? choosePieceSize(config.sizeBytes)
+  const pieces = pieceCount(config.sizeBytes, realPiece)
+  const download = config.download ?? config.upload
+  const granularity: 'block' | 'piece' =
+    config.granularity === 'block' || config.granularity === 'piece'
+      ? config.granularity
+      : (config.peers * config.sizeBytes) / MAX_BLOCK_SIZE <= AUTO_BLOCK_LIMIT || realPiece <= PIECE_MODE_PIECE
+        ? 'block'
+        : 'piece'
+  // Piece mode: every byte count and rate shrinks by `scale`, so durations are unchanged.
+  const scale = granularity === 'piece' ? PIECE_MODE_PIECE / realPiece : 1
+  const simPiece = realPiece * scale
+  const simSize = granularity === 'piece' ? Math.max(1, Math.round(config.sizeBytes * scale)) : config.sizeBytes
+  const blockSize = granularity === 'piece' ? PIECE_MODE_PIECE / PIECE_MODE_BLOCKS : MAX_BLOCK_SIZE
+  const manifest: Manifest = {
+    version: MANIFEST_VERSION,
+    name: 'simulated',
+    size: simSize,
+    pieceSize: simPiece,
+    pieces: new Array<string>(pieceCount(simSize, simPiece)).fill(FAKE_HASH),
+  }
+  const clock = new SimClock()
+  const online = new Map<string, SimPeer>()
+  const all: SimPeer[] = []
+  let serial = 0
+
+  const addPeer = (seeder: boolean, index: number): SimPeer => {
+    const id = `${seeder ? 'seed' : 'peer'}-${++serial}`
+    const up = config.upload[index % config.upload.length]!
+    const down = download[index % download.length]!
+    const host = new SimHost(clock, { upload: up * scale, download: down * scale })
+    const store = new VirtualChunkStore(manifest.pieces.length, seeder)
+    const swarm = new Swarm({
+      swarmId: SWARM_ID,
+      manifest,
+      store,
+      peerId: id,
+      clock,
+      random: seededRandom(Math.floor(random() * 2 ** 32)),
+      blockSize,
+      hashPiece: async () => FAKE_HASH,
+    })
+    const peer: SimPeer = { id, host, swarm, store, seeder, joinedAt: clock.now(), left: false, links: new Map(), connecting: 0 }
+    swarm.on('peer-closed', (remoteId) => {
+      if (remoteId !== undefined && peer.links.get(remoteId)?.open) peer.links.delete(remoteId)
+    })
+    swarm.on('complete', () => {
+      peer.doneAt ??= clock.now()
+      announce(peer)
+    })
+    online.set(id, peer)
+    all.push(peer)
+    announce(peer)
+    return peer
+  }
+
+  const hasRoom = (p: SimPeer) => p.links.size < MAX_PEERS && p.connecting < MAX_CONNECTING
+
+  // The connector's announce: ask the tracker, dial what the caps allow, again every interval.
+  const announce = (peer: SimPeer): void => {
+    if (peer.left) return
+    clock.clearTimeout(peer.announceTimer)
+    const infos: PeerInfo[] = []
+    for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.store.verified.count, complete: p.store.verified.complete })
+    for (const info of choosePeers(infos, { exclude: peer.id, random })) {
+      if (info.complete && peer.store.verified.complete) continue
+      dial(peer, info.peerId)
+    }
+    peer.announceTimer = clock.setTimeout(() => announce(peer), ANNOUNCE_INTERVAL_MS)
+  }
+
+  /** Ends a connection attempt that never opened, releasing its slot. */
+  const abandon = (peer: SimPeer, remoteId: string, attempt: Attempt): void => {
+    if (peer.links.get(remoteId) !== attempt || attempt.open) return
+    peer.links.delete(remoteId)
+    peer.connecting--
+  }
+
+  const open = (peer: SimPeer, remoteId: string): Attempt => {
+    const attempt: Attempt = { open: false }
+    peer.links.set(remoteId, attempt)
+    peer.connecting++
+    clock.setTimeout(() => abandon(peer, remoteId, attempt), CONNECT_TIMEOUT_MS)
+    return attempt
+  }
+
+  // As PeerConnector: the caller dials within its caps; the offer reaches the callee through the
+  // tracker; a callee without room stays silent (the caller times out); when both dial at once
+  // the lower peer id's offer wins on both ends.
+  const dial = (a: SimPeer, bId: string): void => {
+    if (a.links.has(bId) || !hasRoom(a) || a.swarm.isBanned(bId)) return
+    const mine = open(a, bId)
+    clock.setTimeout(() => {
+      const b = online.get(bId)
+      if (a.left || !b || a.links.get(bId) !== mine) return
+      const existing = b.links.get(a.id)
+      if (existing && !existing.open && existing.initiator) {
+        if (b.id < a.id) return
+        abandon(b, a.id, existing)
+      } else if (existing) return
+      if (!hasRoom(b)) return
+      const theirs = open(b, a.id)
+      clock.setTimeout(() => {
+        if (a.left || b.left || a.links.get(b.id) !== mine || b.links.get(a.id) !== theirs) return
+        mine.open = theirs.open = true
+        a.connecting--
+        b.connecting--
+        const [ta, tb] = connect(a.host, b.host, latencyMs)
+        a.swarm.addPeer(ta, b.id)
+        b.swarm.addPeer(tb, a.id)
+      }, (OPEN_LATENCIES - OFFER_LATENCIES) * latencyMs)
+    }, OFFER_LATENCIES * latencyMs)
+    mine.initiator = true
+  }
+
+  const leave = (peer: SimPeer): void => {
+    peer.left = true
+    online.delete(peer.id)
+    clock.clearTimeout(peer.announceTimer)
+    peer.swarm.destroy()
+  }
+
+  for (let i = 0; i < seeders; i++) addPeer(true, 0)
+  const joinSpread = config.joinSpreadMs ?? 0
+  for (let i = 0; i < config.peers; i++) {
+    const at = joinSpread > 0 ? random() * joinSpread : 0
+    clock.at(at, () => addPeer(false, i))
+  }
+
+  const idealMs = idealSeconds(config, seeders) * 1000
+  const churned = Math.round((config.churn ?? 0) * config.peers)
+  // Churn: a leecher picked at random leaves somewhere in the first ideal time; a fresh one arrives.
+  for (let i = 0; i < churned; i++) {
+    const at = joinSpread + random() * idealMs
+    clock.at(at, () => {
+      const leechers = [...online.values()].filter((p) => !p.seeder && p.doneAt === undefined)
+      if (leechers.length === 0) return
+      const victim = leechers[Math.floor(random() * leechers.length)]!
+      leave(victim)
+      addPeer(false, Math.floor(random() * config.upload.length))
+    })
+  }
+
+  const finishers = () => all.filter((p) => !p.seeder && !p.left)
+  const churnDone = () => clock.now() >= joinSpread + idealMs || churned === 0
+  await clock.run(
+    () => all.length >= seeders + config.peers && churnDone() && finishers().every((p) => p.doneAt !== undefined),
+    config.limitMs ?? Math.max(600_000, idealMs * 20),
+  )
+
+  const origin = all.filter((p) => p.seeder)
+  const originUploadedBytes = origin.reduce((sum, p) => sum + p.swarm.stats().uploadedBytes, 0) / scale
+  const done = finishers()
+  const times = done.flatMap((p) => (p.doneAt === undefined ? [] : [(p.doneAt - p.joinedAt) / 1000])).sort((a, b) => a - b)
+  for (const p of all) if (!p.left) leave(p)
+  const seederUpload = config.upload[0]! * seeders
+  return {
+    peers: config.peers,
+    seeders,
+    sizeBytes: config.sizeBytes,
+    pieceSize: realPiece,
+    pieces,
+    granularity,
+    bandwidth: config.upload[0]!,
+    latencyMs,
+    churn: config.churn ?? 0,
+    idealSeconds: idealMs / 1000,
+    clientServerSeconds: (config.peers * config.sizeBytes) / seederUpload,
+    p50Seconds: quantile(times, 0.5),
+    p99Seconds: quantile(times, 0.99),
+    maxSeconds: times.length === done.length ? (times.at(-1) ?? 0) : Infinity,
+    completed: times.length,
+    finishers: done.length,
+    originUploadedBytes,
+    originCopies: originUploadedBytes / config.sizeBytes,
+    events: clock.events,
+    wallSeconds: (performance.now() - wallStart) / 1000,
+    seed,
+  }
+}
+
+/**
+ * The lower bound on the last completion: the origin must send every byte once (S/Us), each
+ * peer must receive S (S/D), and N copies must come out of everyone's upload (N*S/(Us+sum U)).
+ */
+export function idealSeconds(config: SimConfig, seeders = config.seeders ?? 1): number {
+  const S = config.sizeBytes
+  const down = config.download ?? config.upload
+  let leecherUpload = 0
+  let minDown = Infinity
+  for (let i = 0; i < config.peers; i++) {
+    leecherUpload += config.upload[i % config.upload.length]!
+    minDown = Math.min(minDown, down[i % down.length]!)
+  }
+  const originUpload = config.upload[0]! * seeders
+  return Math.max(S / originUpload, S / minDown, (config.peers * S) / (originUpload + leecherUpload))
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
+}
