@@ -9,4 +9,6 @@ export const benchmarks: Record<string, Benchmark> = {
   'swarm-browsers': async () => (await import('./swarm-browsers.ts')).swarmBrowsers(),
   'swarm-node': async () => (await import('./swarm-node.ts')).swarmNode(),
   'browser-store': async () => (await import('./browser-store.ts')).browserStore(),
+  tracker: async () => (await import('./tracker/bench.ts')).trackerBench(),
+  simulator: async () => (await import('./simulator.ts')).simulatorBench(),
 }
