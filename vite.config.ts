@@ -13,7 +13,7 @@ import { build, defineConfig, type Plugin, type ResolvedConfig } from 'vite'
 const require = createRequire(import.meta.url)
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
-/** What simple-peer needs in a browser bundle; the widget's build (below) needs it too. */
+/** What simple-peer needs in a browser bundle; the standalone builds (below) get it too. */
 const NODE_GLOBALS = { global: 'globalThis' }
 const NODE_MODULES = [
   // Exact matches only, so subpaths such as `process/browser.js` resolve normally.
@@ -35,8 +35,8 @@ export default defineConfig({
     sourcemap: true,
   },
   plugins: [
-    serviceWorker(here('./web/sw.ts'), 'sw.js'),
-    widget(here('./web/widget.ts'), 'widget.js'),
+    standalone(here('./web/sw.ts'), 'sw.js', 'iife', 'shoalServiceWorker'),
+    standalone(here('./web/widget.ts'), 'widget.js', 'es', 'shoalWidget'),
     extraPages({ dashboard: here('./web/dashboard/index.html') }),
   ],
 })
@@ -58,14 +58,17 @@ function extraPages(pages: Record<string, string>): Plugin {
 }
 
 /**
- * Builds the embeddable widget as one self-contained ES module at `<outDir>/<fileName>`, after
- * the page is built. Portals load it by a fixed URL from another origin, so it cannot be hashed,
- * and every chunk it imported would need CORS too: one file, no chunks, no CSS file.
+ * Builds `entry` as one self-contained file at `<outDir>/<fileName>` (no chunks, no hash), in a
+ * build of its own after the page's, where Rollup would otherwise split the code it shares with
+ * the page into chunks. The service worker (a classic script): its URL is its identity and its
+ * scope, so a hashed name would register a new worker with every build, and under /assets/ it
+ * could not control the page at /. The widget (an ES module): portals load it by a fixed URL
+ * from another origin, and every chunk it imported would need CORS too.
  */
-function widget(entry: string, fileName: string): Plugin {
+function standalone(entry: string, fileName: string, format: 'iife' | 'es', name: string): Plugin {
   let page: ResolvedConfig
   return {
-    name: 'shoal-widget',
+    name: `shoal-standalone-${fileName}`,
     apply: 'build',
     configResolved(config) {
       page = config
@@ -83,40 +86,7 @@ function widget(entry: string, fileName: string): Plugin {
           target: page.build.target,
           sourcemap: page.build.sourcemap,
           minify: page.build.minify,
-          lib: { entry, formats: ['es'], fileName: () => fileName },
-        },
-      })
-    },
-  }
-}
-
-/**
- * Builds `entry` as one self-contained classic script at `<outDir>/<fileName>`, after the page
- * is built. A service worker's URL is its identity and its scope: a hashed name would register
- * a new worker with every build, and under /assets/ it could not control the page at /.
- * A build of its own, because in the page's build Rollup would split the code it shares with
- * the page into chunks the worker would have to import as a module worker.
- */
-function serviceWorker(entry: string, fileName: string): Plugin {
-  let page: ResolvedConfig
-  return {
-    name: 'shoal-service-worker',
-    apply: 'build',
-    configResolved(config) {
-      page = config
-    },
-    async closeBundle() {
-      await build({
-        configFile: false,
-        logLevel: page.logLevel,
-        publicDir: false,
-        build: {
-          outDir: page.build.outDir,
-          emptyOutDir: false,
-          target: page.build.target,
-          sourcemap: page.build.sourcemap,
-          minify: page.build.minify,
-          lib: { entry, formats: ['iife'], name: 'shoalServiceWorker', fileName: () => fileName },
+          lib: { entry, formats: [format], name, fileName: () => fileName },
         },
       })
     },
