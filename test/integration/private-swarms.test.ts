@@ -10,11 +10,11 @@ import { randomHex } from '../../core/bytes.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
 import type { RelayedSignal, TrackerConnectOptions } from '../../core/client/tracker-client.ts'
 import { isShoalError } from '../../core/errors.ts'
-import type { ShoalErrorCode } from '../../core/errors.ts'
 import { mintJoinToken } from '../../core/join-token.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer } from '../../signaling/server.ts'
 import { manifestFor, randomData } from '../support/data.ts'
+import { expectCode } from '../support/tracker-expect.ts'
 
 const SECRET = 'private-swarms-test-secret-0123456789'
 const OTHER_SECRET = 'some-other-tracker-secret-9876543210'
@@ -35,18 +35,6 @@ async function badTokens(swarm: string): Promise<Array<{ name: string; token: st
     { name: 'wrong secret', token: (await mintJoinToken({ secret: OTHER_SECRET, swarm, ttlSeconds: 3600 })).token, reason: /not valid/ },
     { name: 'malformed', token: 'not.a.token', reason: /not valid/ },
   ]
-}
-
-async function expectCode(promise: Promise<unknown>, code: ShoalErrorCode): Promise<Error> {
-  const err = await promise.then(
-    () => {
-      throw new Error(`expected a ${code} error, but the call succeeded`)
-    },
-    (e: unknown) => e,
-  )
-  if (!isShoalError(err)) throw err
-  expect(err.code, err.message).toBe(code)
-  return err
 }
 
 const cleanups: Array<() => unknown> = []

@@ -10,13 +10,12 @@ import type { Socket as RawSocket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { randomHex } from '../../core/bytes.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
-import type { RelayedSignal } from '../../core/client/tracker-client.ts'
 import { isShoalError } from '../../core/errors.ts'
-import type { ShoalErrorCode } from '../../core/errors.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer, TrackerServerOptions } from '../../signaling/server.ts'
 import { manifestFor, randomData } from '../support/data.ts'
 import { type RedisServer, redisServerAvailable, startRedisServer } from '../support/redis-server.ts'
+import { expectCode, nextSignal } from '../support/tracker-expect.ts'
 
 const newSwarm = () => randomHex(32)
 const newPeer = () => `peer-${randomHex(6)}`
@@ -60,27 +59,6 @@ async function rawSocket(server: { url: string }, sessionKey: string): Promise<R
     socket.once('connect_error', reject)
   })
   return socket
-}
-
-async function expectCode(promise: Promise<unknown>, code: ShoalErrorCode): Promise<Error> {
-  const err = await promise.then(
-    () => {
-      throw new Error(`expected a ${code} error, but the call succeeded`)
-    },
-    (e: unknown) => e,
-  )
-  if (!isShoalError(err)) throw err
-  expect(err.code, err.message).toBe(code)
-  return err
-}
-
-function nextSignal(client: TrackerClient): Promise<RelayedSignal> {
-  return new Promise((resolve) => {
-    const off = client.onSignal((signal) => {
-      off()
-      resolve(signal)
-    })
-  })
 }
 
 describe.skipIf(!redisServerAvailable)('two trackers over one Redis', () => {

@@ -14,13 +14,12 @@ import type { Socket as RawSocket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { randomHex, utf8 } from '../../core/bytes.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
-import type { RelayedSignal, TrackerDisconnect } from '../../core/client/tracker-client.ts'
-import { isShoalError } from '../../core/errors.ts'
-import type { ShoalErrorCode } from '../../core/errors.ts'
+import type { TrackerDisconnect } from '../../core/client/tracker-client.ts'
 import { MANIFEST_VERSION, MAX_MANIFEST_BYTES, MAX_PIECE_SIZE, createManifest, encodeManifest, manifestId } from '../../core/manifest.ts'
 import type { Manifest } from '../../core/manifest.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer, TrackerServerOptions } from '../../signaling/server.ts'
+import { expectCode, nextSignal } from '../support/tracker-expect.ts'
 
 const newSwarm = () => randomHex(32)
 const newPeer = () => `peer-${randomHex(6)}`
@@ -33,27 +32,6 @@ async function makeManifest(name = 'data.bin', size = 100_000): Promise<{ manife
     readPiece: async (_index, offset, length) => new Uint8Array(length).map((_, k) => (offset + k) % 251),
   })
   return { manifest, json: utf8.decode(encodeManifest(manifest)), id: await manifestId(manifest) }
-}
-
-async function expectCode(promise: Promise<unknown>, code: ShoalErrorCode): Promise<Error> {
-  const err = await promise.then(
-    () => {
-      throw new Error(`expected a ${code} error, but the call succeeded`)
-    },
-    (e: unknown) => e,
-  )
-  if (!isShoalError(err)) throw err
-  expect(err.code, err.message).toBe(code)
-  return err
-}
-
-function nextSignal(client: TrackerClient): Promise<RelayedSignal> {
-  return new Promise((resolve) => {
-    const off = client.onSignal((signal) => {
-      off()
-      resolve(signal)
-    })
-  })
 }
 
 // Everything a test opens is closed after it, whatever it asserted.
