@@ -3,6 +3,9 @@
  * the body is checked against its schema, the connection's rate limit is applied, and every
  * outcome (including an unexpected error) becomes an ack, if the client asked for one. Being the
  * one place every event passes through, it is also where each is timed and its outcome observed.
+ *
+ * One guarded handler serves every connection (the connection is an argument), so a tracker
+ * holding ten thousand connections does not hold ten thousand copies of each handler.
  */
 import { z } from 'zod'
 import type { Ack, TrackerErrorCode } from '../core/tracker-protocol.ts'
@@ -28,19 +31,27 @@ export interface EventOutcome {
   seconds: number
 }
 
+/** The connection an event came from: its id (for observers) and its rate limit. */
+export interface Caller {
+  readonly id: string
+  readonly data: { readonly rate: TokenBucket }
+}
+
 export interface GuardOptions<T> {
   event: string
   schema: z.ZodType<T>
-  rate: TokenBucket
   onError: (err: unknown, event: string) => void
   /** Told every outcome, for metrics and logs. */
-  observe?: (outcome: EventOutcome) => void
+  observe?: (callerId: string, outcome: EventOutcome) => void
 }
 
-// Typed with unknown parameters on purpose: a client can send any arguments, or none, whatever
-// the event map says. A function taking unknowns is still assignable to the typed listener.
-export function guarded<T, R>(options: GuardOptions<T>, handler: (body: T) => R | Promise<R>): (...args: unknown[]) => void {
-  const { event, schema, rate } = options
+/** Handles one event from `caller`; `args` are what the client sent, an ack function last if it asked for one. */
+export type GuardedHandler<C extends Caller> = (caller: C, args: unknown[]) => void
+
+// The arguments are unknown on purpose: a client can send any arguments, or none, whatever the
+// event map says.
+export function guarded<C extends Caller, T, R>(options: GuardOptions<T>, handler: (caller: C, body: T) => R | Promise<R>): GuardedHandler<C> {
+  const { event, schema } = options
   const onError = (err: unknown, event: string) => {
     try {
       options.onError(err, event)
@@ -48,14 +59,14 @@ export function guarded<T, R>(options: GuardOptions<T>, handler: (body: T) => R 
       // A broken error reporter must not turn a handled failure into a crash.
     }
   }
-  return (...args: unknown[]) => {
+  return (caller, args) => {
     const arrived = performance.now()
     const last = args.at(-1)
     const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined
     const body = args.length > (ack ? 1 : 0) ? args[0] : undefined
     const reply = (response: unknown) => {
       try {
-        options.observe?.(outcomeOf(event, response, arrived))
+        options.observe?.(caller.id, outcomeOf(event, response, arrived))
       } catch (err) {
         onError(err, event)
       }
@@ -71,13 +82,13 @@ export function guarded<T, R>(options: GuardOptions<T>, handler: (body: T) => R 
       reply(fail('TRACKER_ERROR', `the tracker failed to handle ${event}`))
     }
 
-    if (!rate.take()) return reply(fail('RATE_LIMITED', `too many requests; slow down and retry ${event} later`))
+    if (!caller.data.rate.take()) return reply(fail('RATE_LIMITED', `too many requests; slow down and retry ${event} later`))
     // Everything below runs inside try: a throw would escape into Socket.IO and take the process down.
     try {
       const parsed = schema.safeParse(body)
       // Capped: the issue list echoes key names, and a client picks how many keys it sends.
       if (!parsed.success) return reply(fail('BAD_INPUT', `invalid ${event}: ${z.prettifyError(parsed.error)}`.slice(0, 1000)))
-      const result = handler(parsed.data)
+      const result = handler(caller, parsed.data)
       if (result instanceof Promise) result.then(reply, crashed)
       else reply(result)
     } catch (err) {

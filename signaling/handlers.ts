@@ -39,14 +39,15 @@ import type {
 import { notAdmitted } from './admission.ts'
 import type { SwarmAdmission } from './admission.ts'
 import { fail, guarded } from './guarded.ts'
-import type { AckResponse, EventOutcome } from './guarded.ts'
+import type { AckResponse, EventOutcome, GuardedHandler } from './guarded.ts'
 import { inOrder } from './in-order.ts'
+import type { TaskQueue } from './in-order.ts'
 import { DEFAULT_HANDOUT_SIZE } from './peer-handout.ts'
 import { TokenBucket } from './rate-limiter.ts'
 import type { TrackerStore } from './tracker-store.ts'
 import type { TrafficBook } from './traffic-book.ts'
 
-export interface SocketData {
+export interface SocketData extends TaskQueue {
   /** The first peer id this connection announced; it may not announce as another. */
   peerId: string | undefined
   /** From the handshake; lets the same client take its peer id over after a reconnect. */
@@ -55,8 +56,9 @@ export interface SocketData {
    * tracker checked the token on the announce that added it, so later announces need none. */
   swarms: Set<string>
   rate: TokenBucket
-  /** When this connection's last traffic report per swarm was taken, to cap how often it reports. */
-  statsAt: Map<string, number>
+  /** When this connection's last traffic report per swarm was taken, to cap how often it reports;
+   * made on the first report (most connections never send one). */
+  statsAt: Map<string, number> | undefined
 }
 
 export type InterServerEvents = Record<never, never>
@@ -100,9 +102,6 @@ export interface TrackerHandlers {
   settled(): Promise<void>
 }
 
-/** The events a tracker handles; anything else is refused (see the connection handler). */
-const TRACKER_EVENTS: ReadonlySet<unknown> = new Set(['announce', 'leave', 'signal', 'manifest:publish', 'manifest:fetch', 'stats'] satisfies (keyof ClientToServerEvents)[])
-
 const logError = (err: unknown, event: string) => console.error(`[tracker] ${event} failed:`, err)
 
 export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, options: TrackerHandlerOptions = {}): TrackerHandlers {
@@ -111,6 +110,27 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
   const { admission, traffic } = options
   const cleanups = new Set<Promise<void>>()
 
+  const guard = { onError, observe: options.observe }
+  // Built once and shared by every connection. Schema and rate limit are checked as events
+  // arrive (guarded); the work then waits its turn in the connection's queue.
+  const queued = <T, R>(event: keyof ClientToServerEvents, schema: z.ZodType<T>, handler: (socket: TrackerSocket, body: T) => Promise<R>) =>
+    guarded<TrackerSocket, T, R>({ ...guard, event, schema }, (socket, body) => inOrder(socket.data, () => handler(socket, body)))
+  const handlers = new Map<unknown, GuardedHandler<TrackerSocket>>([
+    ['announce', queued('announce', announceSchema, announce)],
+    ['leave', queued('leave', leaveSchema, leave)],
+    ['signal', queued('signal', signalSchema, signal)],
+    ['manifest:publish', queued('manifest:publish', publishManifestSchema, publish)],
+    ['manifest:fetch', queued('manifest:fetch', fetchManifestSchema, fetch)],
+    // Reports touch no store: answered at once, not queued behind the connection's other events.
+    ['stats', guarded({ ...guard, event: 'stats', schema: statsSchema }, stats)],
+  ])
+  // An event the tracker does not handle still spends a token, or a client could flood with
+  // made-up names past the rate limit, and is refused out loud rather than left to time out.
+  // Counted under one name: the client picks the names, and metrics must not grow with them.
+  const unknownEvent = guarded({ ...guard, event: 'unknown', schema: z.unknown() }, () =>
+    fail('BAD_INPUT', `unknown event; a tracker handles ${[...handlers.keys()].join(', ')}`),
+  )
+
   io.on('connection', (socket) => {
     const auth = trackerAuthSchema.safeParse(socket.handshake.auth)
     socket.data = {
@@ -118,36 +138,15 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
       sessionKey: auth.success ? auth.data.sessionKey : undefined,
       swarms: new Set(),
       rate: new TokenBucket({ burst: limits.eventBurst, perSecond: limits.eventsPerSecond }),
-      statsAt: new Map(),
+      statsAt: undefined,
+      tail: undefined,
     }
-    const { observe } = options
-    const guard = { rate: socket.data.rate, onError, observe: observe && ((outcome: EventOutcome) => observe(socket.id, outcome)) }
-
-    // Schema and rate limit are checked as events arrive (guarded); the work then waits its turn.
-    const next = inOrder()
-    socket.on('announce', guarded({ ...guard, event: 'announce', schema: announceSchema }, (body) => next(() => announce(socket, body))))
-    socket.on('leave', guarded({ ...guard, event: 'leave', schema: leaveSchema }, (body) => next(() => leave(socket, body))))
-    socket.on('signal', guarded({ ...guard, event: 'signal', schema: signalSchema }, (body) => next(() => signal(socket, body))))
-    socket.on(
-      'manifest:publish',
-      guarded({ ...guard, event: 'manifest:publish', schema: publishManifestSchema }, (body) => next(() => publish(socket, body))),
-    )
-    // Reports touch no store: answered at once, not queued behind the connection's other events.
-    socket.on('stats', guarded({ ...guard, event: 'stats', schema: statsSchema }, (body) => stats(socket, body)))
-    socket.on('manifest:fetch', guarded({ ...guard, event: 'manifest:fetch', schema: fetchManifestSchema }, (body) => next(() => fetch(socket, body))))
+    // One listener for every event, and one for the end: per connection, only these two closures.
+    socket.onAny((event: unknown, ...args: unknown[]) => (handlers.get(event) ?? unknownEvent)(socket, args))
     socket.on('disconnect', () => {
-      const cleanup = next(() => forget(socket)).catch((err: unknown) => onError(err, 'disconnect'))
+      const cleanup = inOrder(socket.data, () => forget(socket)).catch((err: unknown) => onError(err, 'disconnect'))
       cleanups.add(cleanup)
       void cleanup.finally(() => cleanups.delete(cleanup))
-    })
-    // An event the tracker does not handle still spends a token, or a client could flood with
-    // made-up names past the rate limit, and is refused out loud rather than left to time out.
-    // Counted under one name: the client picks the names, and metrics must not grow with them.
-    const unknownEvent = guarded({ ...guard, event: 'unknown', schema: z.unknown() }, () =>
-      fail('BAD_INPUT', `unknown event; a tracker handles ${[...TRACKER_EVENTS].join(', ')}`),
-    )
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (!TRACKER_EVENTS.has(event)) unknownEvent(...args)
     })
   })
 
@@ -193,7 +192,7 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
   async function leave(socket: TrackerSocket, body: Leave): Promise<AckResponse<object>> {
     const { peerId } = socket.data
     socket.data.swarms.delete(body.swarm)
-    socket.data.statsAt.delete(body.swarm)
+    socket.data.statsAt?.delete(body.swarm)
     if (peerId !== undefined) traffic?.remove(body.swarm, peerId)
     if (peerId !== undefined) await state.swarms.remove(body.swarm, peerId, socket.id)
     return { ok: true }
@@ -216,8 +215,9 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
 
   /** Keeps a peer's traffic report, at most one per swarm per STATS_MIN_GAP_MS, only for swarms it announced in. */
   function stats(socket: TrackerSocket, body: StatsReport): AckResponse<object> {
-    const { peerId, swarms, statsAt } = socket.data
+    const { peerId, swarms } = socket.data
     if (peerId === undefined || !swarms.has(body.swarm)) return fail('NOT_ADMITTED', `announce in swarm ${body.swarm} before reporting stats for it`)
+    const statsAt = (socket.data.statsAt ??= new Map())
     const now = Date.now()
     const last = statsAt.get(body.swarm)
     if (last !== undefined && now - last < STATS_MIN_GAP_MS) {

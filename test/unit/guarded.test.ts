@@ -6,16 +6,17 @@ import type { EventOutcome } from '../../signaling/guarded.ts'
 import { TokenBucket } from '../../signaling/rate-limiter.ts'
 
 const schema = z.object({ n: z.number() })
+const caller = (burst: number) => ({ id: 'socket-1', data: { rate: new TokenBucket({ burst, perSecond: 0 }) } })
 
 function setup(handler: (body: { n: number }) => unknown, burst = 100) {
   const outcomes: EventOutcome[] = []
   const errors: unknown[] = []
   const listener = guarded(
-    { event: 'test', schema, rate: new TokenBucket({ burst, perSecond: 0 }), onError: (err) => errors.push(err), observe: (o) => outcomes.push(o) },
-    handler,
+    { event: 'test', schema, onError: (err) => errors.push(err), observe: (_id, o) => outcomes.push(o) },
+    (_caller, body: { n: number }) => handler(body),
   )
-  const call = (...args: unknown[]) =>
-    new Promise<unknown>((resolve) => listener(...args, resolve))
+  const from = caller(burst)
+  const call = (...args: unknown[]) => new Promise<unknown>((resolve) => listener(from, [...args, resolve]))
   return { listener, call, outcomes, errors }
 }
 
@@ -51,25 +52,25 @@ describe('guarded', () => {
   })
 
   it('observes an event sent without an ack too, and survives a throwing observer', async () => {
-    const outcomes: EventOutcome[] = []
+    const outcomes: [string, EventOutcome][] = []
     const errors: unknown[] = []
     const listener = guarded(
       {
         event: 'test',
         schema,
-        rate: new TokenBucket({ burst: 10, perSecond: 0 }),
         onError: (err) => errors.push(err),
-        observe: (o) => {
-          outcomes.push(o)
+        observe: (id, o) => {
+          outcomes.push([id, o])
           throw new Error('observer broke')
         },
       },
       () => ({ ok: true }),
     )
-    listener({ n: 1 })
-    const answered = await new Promise((resolve) => listener({ n: 2 }, resolve))
+    const from = caller(10)
+    listener(from, [{ n: 1 }])
+    const answered = await new Promise((resolve) => listener(from, [{ n: 2 }, resolve]))
     expect(answered).toEqual({ ok: true })
-    expect(outcomes).toHaveLength(2)
+    expect(outcomes.map(([id]) => id)).toEqual(['socket-1', 'socket-1'])
     expect(errors).toHaveLength(2)
   })
 })
