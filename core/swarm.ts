@@ -14,9 +14,9 @@ import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
 import { PeerSession } from './peer-session.ts'
 import { type IncrementalHash, PieceDownload } from './piece-download.ts'
+import { type PeerTraffic, TrafficLedger } from './peer-traffic.ts'
 import { pickEndgamePiece, pickPiece } from './picker.ts'
 import { pipelineDepth, requestTimeoutMs } from './pipeline.ts'
-import { RateMeter } from './rate-meter.ts'
 import type { TokenBucket } from './token-bucket.ts'
 import type { Transport } from './transport.ts'
 import { Uploader } from './uploader.ts'
@@ -74,16 +74,7 @@ export interface SwarmStats {
   paused: boolean
 }
 
-/** Piece bytes moved with one connected neighbour (for monitoring: the tracker's dashboard). */
-export interface PeerTraffic {
-  peerId: string
-  /** Sent to it. */
-  uploadedBytes: number
-  /** Received from it. */
-  downloadedBytes: number
-  uploadRate: number
-  downloadRate: number
-}
+export type { PeerTraffic } from './peer-traffic.ts'
 
 export interface SwarmEvents {
   /** A piece was verified and stored. */
@@ -108,8 +99,6 @@ interface PeerState {
   pieces: Map<number, PieceDownload>
   /** Pieces this peer refused or let time out, until when not to ask it again. */
   refused: Map<number, number>
-  received: RateMeter
-  sent: RateMeter
   timeouts: number
 }
 
@@ -126,9 +115,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #availability: Uint32Array
   readonly #fetching = new FetchBook()
   readonly #banned = new Map<string, number>()
-  readonly #download: RateMeter
-  readonly #upload: RateMeter
-  #downloadedFromSeeds = 0
+  readonly #traffic: TrafficLedger<PeerSession>
   readonly #uploader: Uploader
   readonly #distinctFirst: DistinctFirstPolicy
   #tickTimer: unknown
@@ -146,8 +133,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#blockSize = Math.min(options.blockSize ?? MAX_BLOCK_SIZE, MAX_BLOCK_SIZE)
     this.#hashPiece = options.hashPiece ?? sha256Hex
     this.#availability = new Uint32Array(options.manifest.pieces.length)
-    this.#download = new RateMeter(this.#clock)
-    this.#upload = new RateMeter(this.#clock)
+    this.#traffic = new TrafficLedger(this.#clock)
     this.#distinctFirst = new DistinctFirstPolicy(options.manifest.pieces.length)
     this.#uploader = new Uploader({
       source: {
@@ -159,10 +145,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       limiter: options.uploadLimiter,
       // Only a seeder rations pieces: a leecher's upload is the swarm's spare capacity.
       admit: (peer, piece) => !this.complete || this.#distinctFirst.admit(peer, peer.remote, piece),
-      onUploaded: (bytes, target) => {
-        this.#upload.record(bytes)
-        this.#peers.get(target as PeerSession)?.sent.record(bytes)
-      },
+      onUploaded: (bytes, target) => this.#traffic.recordSent(target as PeerSession, bytes),
       onError: (error) => this.emit('warning', error),
     })
     this.#scheduleTick()
@@ -216,11 +199,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       verifiedPieces: verified.count,
       size: this.manifest.size,
       verifiedBytes,
-      downloadedBytes: this.#download.total,
-      downloadedFromSeeds: this.#downloadedFromSeeds,
-      uploadedBytes: this.#upload.total,
-      downloadRate: this.#download.rate(),
-      uploadRate: this.#upload.rate(),
+      ...this.#traffic.totals(),
       peers: [...this.#peers.keys()].filter((s) => s.ready).length,
       complete: verified.complete,
       paused: this.#paused,
@@ -229,11 +208,10 @@ export class Swarm extends Emitter<SwarmEvents> {
 
   /** Traffic with each neighbour whose handshake completed. */
   peerStats(): PeerTraffic[] {
-    return [...this.#peers.values()].flatMap(({ session, sent, received }) =>
-      session.ready && session.remotePeerId !== undefined
-        ? [{ peerId: session.remotePeerId, uploadedBytes: sent.total, downloadedBytes: received.total, uploadRate: sent.rate(), downloadRate: received.rate() }]
-        : [],
-    )
+    return [...this.#peers.keys()].flatMap((session) => {
+      const traffic = session.ready && session.remotePeerId !== undefined ? this.#traffic.peerTraffic(session, session.remotePeerId) : undefined
+      return traffic ? [traffic] : []
+    })
   }
 
   /** Runs the protocol over a new connection. `expectedPeerId` is who signaling says it is. */
@@ -249,8 +227,9 @@ export class Swarm extends Emitter<SwarmEvents> {
       verified: this.store.verified,
       clock: this.#clock,
     })
-    const peer: PeerState = { session, pieces: new Map(), refused: new Map(), received: new RateMeter(this.#clock), sent: new RateMeter(this.#clock), timeouts: 0 }
+    const peer: PeerState = { session, pieces: new Map(), refused: new Map(), timeouts: 0 }
     this.#peers.set(session, peer)
+    this.#traffic.add(session)
     session.on('ready', () => this.#onReady(peer))
     session.on('have', (piece) => this.#onHave(peer, piece))
     session.on('block', (piece, offset, data) => this.#onBlock(peer, piece, offset, data))
@@ -293,10 +272,9 @@ export class Swarm extends Emitter<SwarmEvents> {
   #onBlock(peer: PeerState, piece: number, offset: number, data: Uint8Array): void {
     const download = peer.pieces.get(piece)
     if (!download) return
-    peer.received.record(data.length)
+    // Seed or not is judged as the bytes arrive: what a peer sent before it finished came from a peer.
+    this.#traffic.recordReceived(peer.session, data.length, peer.session.remote.complete)
     peer.timeouts = 0
-    this.#download.record(data.length)
-    if (peer.session.remote.complete) this.#downloadedFromSeeds += data.length
     download.receive(offset, data)
     if (download.complete) {
       this.#stopFetching(peer, piece)
@@ -350,7 +328,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     if (!session.ready || this.complete || this.#paused || this.#destroyed) return
     const depth =
       this.#options.pipelineDepth ??
-      pipelineDepth({ rate: peer.received.rate(), rttMs: session.minLatencyMs, blockSize: this.#blockSize })
+      pipelineDepth({ rate: this.#traffic.receiveRate(session), rttMs: session.minLatencyMs, blockSize: this.#blockSize })
     // Top up in batches of a quarter pipeline, so requests leave together in one message.
     if (session.outstanding > depth - Math.max(1, Math.floor(depth / 4))) return
     const limiter = this.#options.downloadLimiter
@@ -425,6 +403,7 @@ export class Swarm extends Emitter<SwarmEvents> {
 
   #onClose(peer: PeerState, reason?: Error): void {
     this.#peers.delete(peer.session)
+    this.#traffic.remove(peer.session)
     this.#uploader.removePeer(peer.session)
     for (const p of peer.session.remote.indices()) this.#availability[p]!--
     for (const piece of [...peer.pieces.keys()]) this.#stopFetching(peer, piece)

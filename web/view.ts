@@ -5,6 +5,7 @@
  * textContent, never as HTML.
  */
 import { formatBytes, formatPeers, formatRate, percentDone } from '../core/format.ts'
+import { alertRegion, button, el, progressBar, setText, stat, statusRegion } from './dom.ts'
 
 /**
  * waiting: another tab of this browser drives the swarm; paused: storage is full, nothing is
@@ -42,53 +43,28 @@ export interface View {
 }
 
 export function createView(root: HTMLElement): View {
-  const doc = root.ownerDocument
-  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement): HTMLElementTagNameMap[K] => {
-    const node = doc.createElement(tag)
-    node.className = className
-    parent.append(node)
-    return node
-  }
-
   root.replaceChildren()
   const card = el('main', 'shoal-card', root)
   const header = el('header', 'shoal-file', card)
   const name = el('h1', 'shoal-name', header)
   const size = el('p', 'shoal-size', header)
 
-  const bar = el('div', 'shoal-progress', card)
-  bar.setAttribute('role', 'progressbar')
-  bar.setAttribute('aria-label', 'Download progress')
-  bar.setAttribute('aria-valuemin', '0')
-  bar.setAttribute('aria-valuemax', '100')
-  const fill = el('div', 'shoal-progress-fill', bar)
+  const bar = progressBar(card, 'Download progress', { track: 'shoal-progress', fill: 'shoal-progress-fill' })
 
   const stats = el('dl', 'shoal-stats', card)
-  const stat = (label: string): HTMLElement => {
-    const group = el('div', 'shoal-stat', stats)
-    el('dt', '', group).textContent = label
-    return el('dd', '', group)
-  }
-  const done = stat('Done')
-  const down = stat('Download')
-  const up = stat('Upload')
-  const peers = stat('Peers')
+  const done = stat(stats, 'Done')
+  const down = stat(stats, 'Download')
+  const up = stat(stats, 'Upload')
+  const peers = stat(stats, 'Peers')
 
-  const status = el('p', 'shoal-status', card)
-  status.setAttribute('role', 'status')
-  status.setAttribute('aria-live', 'polite')
-
-  // Always in the DOM (hidden by CSS while empty) so the alert region exists before its text.
-  const alert = el('p', 'shoal-error', card)
-  alert.setAttribute('role', 'alert')
+  const status = statusRegion(card, 'shoal-status')
+  const alert = alertRegion(card, 'shoal-error')
 
   const storage = el('p', 'shoal-storage', card)
 
   const actions = el('div', 'shoal-actions', card)
-  const button = (label: string, className: string): { element: HTMLButtonElement; handlers: (() => void)[] } => {
-    const element = el('button', className, actions)
-    element.type = 'button'
-    element.textContent = label
+  const action = (label: string, className: string): { element: HTMLButtonElement; handlers: (() => void)[] } => {
+    const element = button(actions, className, label)
     element.disabled = true
     const handlers: (() => void)[] = []
     element.addEventListener('click', () => {
@@ -97,19 +73,16 @@ export function createView(root: HTMLElement): View {
     })
     return { element, handlers }
   }
-  const save = button('Save', 'shoal-save')
-  const resume = button('Resume', 'shoal-resume')
+  const save = action('Save', 'shoal-save')
+  const resume = action('Resume', 'shoal-resume')
 
-  let lastStatus = ''
   return {
     update(state) {
       name.textContent = state.name ?? 'Looking up the file…'
       size.textContent = state.size === undefined ? '' : formatBytes(state.size)
 
       const percent = state.status === 'seeding' ? 100 : percentDone(state.verifiedBytes, state.totalBytes)
-      bar.setAttribute('aria-valuenow', String(percent))
-      bar.setAttribute('aria-valuetext', `${percent}%`)
-      fill.style.width = `${percent}%`
+      bar.show(percent)
       card.dataset.status = state.status
 
       done.textContent = state.totalBytes > 0
@@ -119,14 +92,9 @@ export function createView(root: HTMLElement): View {
       up.textContent = formatRate(state.uploadRate)
       peers.textContent = String(Math.max(0, state.peers))
 
-      // Only rewrite the live region when its text changes, or it is re-announced every tick.
-      const text = statusText(state)
-      if (text !== lastStatus) {
-        status.textContent = text
-        lastStatus = text
-      }
-      const error = state.status === 'error' ? (state.error ?? 'Something went wrong.') : (state.error ?? '')
-      if (alert.textContent !== error) alert.textContent = error
+      // Called every tick: setText keeps the live regions from being announced again each time.
+      setText(status, statusText(state))
+      setText(alert, state.status === 'error' ? (state.error ?? 'Something went wrong.') : (state.error ?? ''))
 
       storage.textContent = state.storage ? storageText(state.storage) : ''
 

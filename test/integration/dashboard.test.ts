@@ -6,7 +6,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { randomHex } from '../../core/bytes.ts'
@@ -14,6 +13,7 @@ import type { DashboardSnapshot, StatsReport } from '../../core/tracker-protocol
 import { DASHBOARD_DISABLED_MESSAGE } from '../../signaling/dashboard.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer, TrackerServerOptions } from '../../signaling/server.ts'
+import { trackerSockets } from '../support/tracker-sockets.ts'
 
 let webRoot: string
 beforeAll(async () => {
@@ -29,21 +29,12 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
+const { rawSocket, openSocket } = trackerSockets(cleanups)
 
 async function startServer(options: TrackerServerOptions = {}): Promise<TrackerServer> {
   const server = await startTrackerServer({ port: 0, webRoot, ...options })
   cleanups.push(() => server.close())
   return server
-}
-
-async function raw(url: string): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false })
-  cleanups.push(() => socket.disconnect())
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve)
-    socket.once('connect_error', reject)
-  })
-  return socket
 }
 
 type Answer = { ok: boolean; error?: { code: string; message: string } }
@@ -62,7 +53,7 @@ describe('stats', () => {
   it('is taken only for a swarm the connection announced in, at most once per swarm every 1.5 s', async () => {
     const server = await startServer()
     const swarm = randomHex(32)
-    const socket = await raw(server.url)
+    const socket = await rawSocket(server)
     expect(await send(socket, 'stats', report(swarm))).toMatchObject({ ok: false, error: { code: 'NOT_ADMITTED' } })
     await announce(socket, swarm, 'peer-aaaaaaaa')
     expect(await send(socket, 'stats', report(swarm))).toEqual({ ok: true })
@@ -76,7 +67,7 @@ describe('stats', () => {
   it('refuses a malformed report and one with too many neighbours as BAD_INPUT', async () => {
     const server = await startServer()
     const swarm = randomHex(32)
-    const socket = await raw(server.url)
+    const socket = await rawSocket(server)
     await announce(socket, swarm, 'peer-bbbbbbbb')
     const neighbours = Array.from({ length: 25 }, (_, i) => ({ peerId: `peer-${String(i).padStart(8, '0')}`, up: 1, down: 1 }))
     expect(await send(socket, 'stats', report(swarm, { neighbours }))).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } })
@@ -98,15 +89,14 @@ describe('/dashboard', () => {
   it('pushes the swarm with its peers, flows and offload, and drops a peer that leaves', async () => {
     const server = await startServer()
     const swarm = randomHex(32)
-    const origin = await raw(server.url)
-    const leecher = await raw(server.url)
+    const origin = await rawSocket(server)
+    const leecher = await rawSocket(server)
     await announce(origin, swarm, 'origin-11111111', true)
     await announce(leecher, swarm, 'leecher-22222222')
     await send(origin, 'stats', report(swarm, { verifiedBytes: SIZE, complete: true, uploaded: 600_000, uploadRate: 300_000, neighbours: [{ peerId: 'leecher-22222222', up: 300_000, down: 0 }] }))
     await send(leecher, 'stats', report(swarm, { verifiedBytes: 600_000, downloaded: 600_000, uploaded: 200_000, downloadRate: 290_000, neighbours: [{ peerId: 'origin-11111111', up: 0, down: 290_000 }] }))
 
-    const dashboard = io(`${server.url}/dashboard`, { transports: ['websocket'], forceNew: true, reconnection: false })
-    cleanups.push(() => dashboard.disconnect())
+    const dashboard = openSocket(`${server.url}/dashboard`)
     const snapshot = await new Promise<DashboardSnapshot>((resolve) => dashboard.once('snapshot', resolve))
     expect(snapshot.swarms).toHaveLength(1)
     const [shown] = snapshot.swarms
@@ -128,8 +118,7 @@ describe('/dashboard', () => {
 
   it('is refused on a private tracker', async () => {
     const server = await startServer({ authSecret: randomHex(32) })
-    const dashboard = io(`${server.url}/dashboard`, { transports: ['websocket'], forceNew: true, reconnection: false })
-    cleanups.push(() => dashboard.disconnect())
+    const dashboard = openSocket(`${server.url}/dashboard`)
     const err = await new Promise<Error>((resolve) => dashboard.once('connect_error', resolve))
     expect(err.message).toBe(DASHBOARD_DISABLED_MESSAGE)
   })

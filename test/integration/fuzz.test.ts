@@ -15,14 +15,14 @@ import { io } from 'socket.io-client'
 import type { Socket as RawSocket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomHex } from '../../core/bytes.ts'
-import { TrackerClient } from '../../core/client/tracker-client.ts'
-import type { RelayedSignal } from '../../core/client/tracker-client.ts'
+import type { RelayedSignal, TrackerClient } from '../../core/client/tracker-client.ts'
 import { MAX_MANIFEST_BYTES } from '../../core/manifest.ts'
 import { TRACKER_ERROR_CODES } from '../../core/tracker-protocol.ts'
 import type { PeerInfo } from '../../core/tracker-protocol.ts'
 import { type CliRun, runCli } from '../support/cli.ts'
 import { manifestFor, randomData } from '../support/data.ts'
 import { Dice, type FuzzContext, KNOWN_EVENTS, type KnownEvent, brokenBody, junk, prng, rawPackets, validBody } from '../support/fuzz-input.ts'
+import { trackerSockets } from '../support/tracker-sockets.ts'
 
 const SEED = Number(process.env.SHOAL_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32)) >>> 0
 const KiB = 1024
@@ -336,7 +336,9 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`
 let server: CliRun
 let url: string
 let serverStderr = ''
-const clients: TrackerClient[] = []
+// The honest clients; closed with the server, after the one test.
+const cleanups: Array<() => unknown> = []
+const { connect } = trackerSockets(cleanups)
 
 beforeAll(async () => {
   console.log(`fuzz seed ${SEED} (replay with SHOAL_FUZZ_SEED=${SEED})`)
@@ -346,7 +348,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const c of clients) c.close()
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
   server?.child.kill('SIGTERM')
   await server?.exit
 })
@@ -355,16 +357,11 @@ describe('tracker under fuzzing', () => {
   it('stays up, keeps serving honest peers, and forgets every fuzzer', { timeout: 120_000 }, async () => {
     const d = new Dice(prng(SEED))
     const pid = server.child.pid!
-    const connect = async () => {
-      const client = await TrackerClient.connect(url)
-      clients.push(client)
-      return client
-    }
     const { id: manifestId, json: manifestJson } = await manifestFor(randomData(300 * KiB), 16 * KiB, 'honest.bin')
     const honest: Honest = {
-      a: await connect(),
-      b: await connect(),
-      c: await connect(),
+      a: await connect({ url }),
+      b: await connect({ url }),
+      c: await connect({ url }),
       ids: { a: `honest-a-${randomHex(4)}`, b: `honest-b-${randomHex(4)}`, c: `honest-c-${randomHex(4)}` },
       manifestJson,
     }
@@ -447,7 +444,7 @@ describe('tracker under fuzzing', () => {
       { peerId: ids.b, pieces: 3, complete: false },
     ]
     expect(await a.announce({ swarm: ctx.honestSwarm, peerId: ids.a, pieces: 0, complete: false })).toEqual(expected)
-    const probe = await connect()
+    const probe = await connect({ url })
     const probeId = `probe-${randomHex(6)}`
     for (const swarm of ctx.fuzzSwarms) expect(await probe.announce({ swarm, peerId: probeId, pieces: 0, complete: false })).toEqual([])
     await c.fetchManifest(manifestId)

@@ -3,8 +3,6 @@
  * (JSON) and the structured log, after real traffic from real clients and a raw socket sending
  * what a well-behaved client never would. Then the same from `shoal serve --log-level`.
  */
-import { io } from 'socket.io-client'
-import type { Socket as RawSocket } from 'socket.io-client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { randomHex } from '../../core/bytes.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
@@ -16,6 +14,7 @@ import type { TrackerServer, TrackerServerOptions } from '../../signaling/server
 import type { TrackerStats } from '../../signaling/metrics.ts'
 import { runCli } from '../support/cli.ts'
 import { manifestFor, randomData } from '../support/data.ts'
+import { trackerSockets } from '../support/tracker-sockets.ts'
 
 const newSwarm = () => randomHex(32)
 const newPeer = () => `peer-${randomHex(6)}`
@@ -24,6 +23,7 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
+const { connect, rawSocket } = trackerSockets(cleanups)
 
 interface LogLine {
   level: string
@@ -42,22 +42,6 @@ async function startServer(options: TrackerServerOptions & { level?: LogLevel } 
     expect(handlerErrors).toEqual([])
   })
   return { server, logs }
-}
-
-async function connect(server: TrackerServer): Promise<TrackerClient> {
-  const client = await TrackerClient.connect(server.url)
-  cleanups.push(() => client.close())
-  return client
-}
-
-async function rawSocket(server: TrackerServer): Promise<RawSocket> {
-  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false })
-  cleanups.push(() => socket.disconnect())
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve)
-    socket.once('connect_error', reject)
-  })
-  return socket
 }
 
 interface Sample {

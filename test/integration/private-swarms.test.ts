@@ -3,18 +3,16 @@
  * the swarm they name; a refusal never says whether the swarm or its manifest exists, and a
  * connection that was not admitted can neither see nor reach the swarm's peers.
  */
-import { io } from 'socket.io-client'
-import type { Socket as RawSocket } from 'socket.io-client'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { randomHex } from '../../core/bytes.ts'
-import { TrackerClient } from '../../core/client/tracker-client.ts'
-import type { RelayedSignal, TrackerConnectOptions } from '../../core/client/tracker-client.ts'
+import type { RelayedSignal, TrackerClient } from '../../core/client/tracker-client.ts'
 import { isShoalError } from '../../core/errors.ts'
 import { mintJoinToken } from '../../core/join-token.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer } from '../../signaling/server.ts'
 import { manifestFor, randomData } from '../support/data.ts'
 import { expectCode } from '../support/tracker-expect.ts'
+import { trackerSockets } from '../support/tracker-sockets.ts'
 
 const SECRET = 'private-swarms-test-secret-0123456789'
 const OTHER_SECRET = 'some-other-tracker-secret-9876543210'
@@ -41,6 +39,7 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
+const { connect, rawSocket } = trackerSockets(cleanups)
 const handlerErrors: unknown[] = []
 afterAll(() => expect(handlerErrors).toEqual([]))
 
@@ -49,22 +48,6 @@ async function startServer(authSecret: string | null = SECRET): Promise<TrackerS
   const server = await startTrackerServer({ port: 0, authSecret: authSecret ?? undefined, onError: (err) => handlerErrors.push(err) })
   cleanups.push(() => server.close())
   return server
-}
-
-async function connect(server: TrackerServer, options?: TrackerConnectOptions): Promise<TrackerClient> {
-  const client = await TrackerClient.connect(server.url, options)
-  cleanups.push(() => client.close())
-  return client
-}
-
-async function rawSocket(server: TrackerServer): Promise<RawSocket> {
-  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false })
-  cleanups.push(() => socket.disconnect())
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve)
-    socket.once('connect_error', reject)
-  })
-  return socket
 }
 
 function signalsOf(client: TrackerClient): RelayedSignal[] {

@@ -5,23 +5,22 @@
  * failed answers while it is away, not the tracker. Separate deployments would use separate key
  * prefixes; each test uses its own, so none sees another's state.
  */
-import { io } from 'socket.io-client'
-import type { Socket as RawSocket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { randomHex } from '../../core/bytes.ts'
-import { TrackerClient } from '../../core/client/tracker-client.ts'
 import { isShoalError } from '../../core/errors.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer, TrackerServerOptions } from '../../signaling/server.ts'
 import { manifestFor, randomData } from '../support/data.ts'
 import { type RedisServer, redisServerAvailable, startRedisServer } from '../support/redis-server.ts'
 import { expectCode, nextSignal } from '../support/tracker-expect.ts'
+import { trackerSockets } from '../support/tracker-sockets.ts'
 
 const newSwarm = () => randomHex(32)
 const newPeer = () => `peer-${randomHex(6)}`
 
 let redis: RedisServer
 const cleanups: Array<() => unknown> = []
+const { connect, rawSocket } = trackerSockets(cleanups)
 const handlerErrors: unknown[] = []
 
 beforeAll(async () => {
@@ -43,22 +42,6 @@ async function startPair(options: TrackerServerOptions = {}): Promise<[TrackerSe
     return server
   }
   return [await start(), await start()]
-}
-
-async function connect(server: { url: string }): Promise<TrackerClient> {
-  const client = await TrackerClient.connect(server.url)
-  cleanups.push(() => client.close())
-  return client
-}
-
-async function rawSocket(server: { url: string }, sessionKey: string): Promise<RawSocket> {
-  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { sessionKey } })
-  cleanups.push(() => socket.disconnect())
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve)
-    socket.once('connect_error', reject)
-  })
-  return socket
 }
 
 describe.skipIf(!redisServerAvailable)('two trackers over one Redis', () => {
@@ -121,10 +104,10 @@ describe.skipIf(!redisServerAvailable)('two trackers over one Redis', () => {
     // it takes its id over, and A drops the stale connection.
     const sessionKey = randomHex(16)
     const returning = newPeer()
-    const stale = await rawSocket(a, sessionKey)
+    const stale = await rawSocket(a, { sessionKey })
     expect(await stale.emitWithAck('announce', { swarm, peerId: returning, pieces: 0, complete: false })).toMatchObject({ ok: true })
     const staleDropped = new Promise((resolve) => stale.once('disconnect', resolve))
-    const fresh = await rawSocket(b, sessionKey)
+    const fresh = await rawSocket(b, { sessionKey })
     expect(await fresh.emitWithAck('announce', { swarm, peerId: returning, pieces: 1, complete: false })).toMatchObject({ ok: true })
     expect(await staleDropped).toBe('io server disconnect')
     const observer = await connect(a)

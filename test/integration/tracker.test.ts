@@ -9,8 +9,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Server } from 'socket.io'
 import type { Socket as ServerSocket } from 'socket.io'
-import { io } from 'socket.io-client'
-import type { Socket as RawSocket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { randomHex, utf8 } from '../../core/bytes.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
@@ -20,6 +18,7 @@ import type { Manifest } from '../../core/manifest.ts'
 import { startTrackerServer } from '../../signaling/server.ts'
 import type { TrackerServer, TrackerServerOptions } from '../../signaling/server.ts'
 import { expectCode, nextSignal } from '../support/tracker-expect.ts'
+import { trackerSockets } from '../support/tracker-sockets.ts'
 
 const newSwarm = () => randomHex(32)
 const newPeer = () => `peer-${randomHex(6)}`
@@ -39,28 +38,12 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
+const { connect, rawSocket } = trackerSockets(cleanups)
 
 async function startServer(options: TrackerServerOptions = {}): Promise<TrackerServer> {
   const server = await startTrackerServer({ port: 0, webRoot: emptyWebRoot, onError: (err) => handlerErrors.push(err), ...options })
   cleanups.push(() => server.close())
   return server
-}
-
-async function connect(server: { url: string }, options?: Parameters<typeof TrackerClient.connect>[1]): Promise<TrackerClient> {
-  const client = await TrackerClient.connect(server.url, options)
-  cleanups.push(() => client.close())
-  return client
-}
-
-/** A bare Socket.IO client, for sending what TrackerClient never would. */
-async function rawSocket(server: { url: string }, auth?: Record<string, string>): Promise<RawSocket> {
-  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, ...(auth ? { auth } : {}) })
-  cleanups.push(() => socket.disconnect())
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve)
-    socket.once('connect_error', reject)
-  })
-  return socket
 }
 
 /** A stand-in tracker that answers however a test wants, e.g. dishonestly. */

@@ -4,6 +4,7 @@
  * means. Text from the file (its name) and errors only go in through textContent.
  */
 import { formatBytes, formatPeers, formatRate, percentDone } from '../../core/format.ts'
+import { alertRegion, button, el, progressBar, setText, stat, statusRegion } from '../dom.ts'
 
 export interface SharedFileInfo {
   name: string
@@ -28,13 +29,6 @@ const COPIED_MS = 2000
 
 export function createShareView(root: HTMLElement): ShareView {
   const doc = root.ownerDocument
-  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement): HTMLElementTagNameMap[K] => {
-    const node = doc.createElement(tag)
-    node.className = className
-    parent.append(node)
-    return node
-  }
-
   root.replaceChildren()
   const card = el('main', 'shoal-card shoal-share', root)
   const header = el('header', 'shoal-file', card)
@@ -49,41 +43,26 @@ export function createShareView(root: HTMLElement): ShareView {
   input.type = 'file'
   el('span', '', drop).textContent = 'or drop it on this page'
 
-  const bar = el('div', 'shoal-progress', card)
-  bar.setAttribute('role', 'progressbar')
-  bar.setAttribute('aria-label', 'Hashing progress')
-  bar.setAttribute('aria-valuemin', '0')
-  bar.setAttribute('aria-valuemax', '100')
-  const fill = el('div', 'shoal-progress-fill', bar)
+  const bar = progressBar(card, 'Hashing progress', { track: 'shoal-progress', fill: 'shoal-progress-fill' })
 
   const share = el('div', 'shoal-link', card)
   const linkLabel = el('label', 'shoal-link-label', share)
   el('span', '', linkLabel).textContent = 'Share link'
   const linkField = el('input', 'shoal-link-field', linkLabel)
   linkField.readOnly = true
-  const copy = el('button', 'shoal-button', share)
-  copy.type = 'button'
-  copy.textContent = 'Copy'
+  const copy = button(share, 'shoal-button', 'Copy')
   const open = el('a', 'shoal-link-open', share)
   open.target = '_blank'
   open.rel = 'noopener'
   open.textContent = 'Open the download page'
 
   const stats = el('dl', 'shoal-stats', card)
-  const stat = (label: string): HTMLElement => {
-    const group = el('div', 'shoal-stat', stats)
-    el('dt', '', group).textContent = label
-    return el('dd', '', group)
-  }
-  const peers = stat('Peers')
-  const up = stat('Upload')
-  const uploaded = stat('Uploaded')
+  const peers = stat(stats, 'Peers')
+  const up = stat(stats, 'Upload')
+  const uploaded = stat(stats, 'Uploaded')
 
-  const status = el('p', 'shoal-status', card)
-  status.setAttribute('role', 'status')
-  status.setAttribute('aria-live', 'polite')
-  const alert = el('p', 'shoal-error', card)
-  alert.setAttribute('role', 'alert')
+  const status = statusRegion(card, 'shoal-status')
+  const alert = alertRegion(card, 'shoal-error')
   el('p', 'shoal-hint', card).textContent = 'Open a share link (…/s/<id>) to download a file.'
 
   const handlers: ((files: File[]) => void)[] = []
@@ -129,7 +108,6 @@ export function createShareView(root: HTMLElement): ShareView {
     )
   })
 
-  let lastStatus = ''
   return {
     update(state) {
       card.dataset.phase = state.phase
@@ -140,11 +118,8 @@ export function createShareView(root: HTMLElement): ShareView {
       drop.hidden = state.phase === 'seeding'
       input.disabled = state.phase === 'hashing' || state.phase === 'publishing'
 
-      bar.hidden = state.phase !== 'hashing' && state.phase !== 'publishing'
-      const percent = state.phase === 'hashing' ? percentDone(state.hashedBytes, state.file.size) : 100
-      bar.setAttribute('aria-valuenow', String(percent))
-      bar.setAttribute('aria-valuetext', `${percent}%`)
-      fill.style.width = `${percent}%`
+      bar.element.hidden = state.phase !== 'hashing' && state.phase !== 'publishing'
+      bar.show(state.phase === 'hashing' ? percentDone(state.hashedBytes, state.file.size) : 100)
 
       share.hidden = stats.hidden = state.phase !== 'seeding'
       if (state.phase === 'seeding') {
@@ -157,14 +132,9 @@ export function createShareView(root: HTMLElement): ShareView {
         uploaded.textContent = formatBytes(state.uploadedBytes)
       }
 
-      // Only rewrite the live region when its text changes, or it is re-announced every tick.
-      const text = statusText(state)
-      if (text !== lastStatus) {
-        status.textContent = text
-        lastStatus = text
-      }
-      const error = state.phase === 'error' ? state.error : ''
-      if (alert.textContent !== error) alert.textContent = error
+      // Called every tick: setText keeps the live regions from being announced again each time.
+      setText(status, statusText(state))
+      setText(alert, state.phase === 'error' ? state.error : '')
     },
     onPick(handler) {
       handlers.push(handler)

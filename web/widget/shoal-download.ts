@@ -8,6 +8,7 @@
  */
 import { type ShoalError } from '../../core/errors.ts'
 import { formatBytes, formatPeers, formatRate } from '../../core/format.ts'
+import { alertRegion, button, el, type ProgressBar, progressBar, setText, statusRegion } from '../dom.ts'
 import { WIDGET_CSS } from './widget-style.ts'
 import { asShoalError, WidgetDownload, type WidgetStats } from './widget-download.ts'
 import { widgetSource } from './widget-source.ts'
@@ -28,7 +29,6 @@ export class ShoalDownloadElement extends HTMLElement {
   /** The last error's message, shown until the next start(). */
   #message: string | undefined
   #ui: WidgetUi | undefined
-  #lastStatus = ''
   #timer: ReturnType<typeof setInterval> | undefined
 
   connectedCallback(): void {
@@ -121,16 +121,13 @@ export class ShoalDownloadElement extends HTMLElement {
     ui.size.textContent = s?.size === undefined ? '' : formatBytes(s.size)
     ui.container.setAttribute('aria-label', `Download: ${s?.name ?? 'file'}`)
     const percent = s ? Math.floor((s.complete ? 1 : s.progress) * 100) : 0
-    ui.progress.setAttribute('aria-valuenow', String(percent))
-    ui.progress.setAttribute('aria-valuetext', `${percent}%`)
-    ui.bar.style.width = `${percent}%`
+    ui.progress.show(percent)
     ui.stats.textContent = s?.size
       ? `${percent}% · ${formatRate(s.downloadRate)} down · ${formatRate(s.uploadRate)} up · ${formatPeers(s.peers)} · ${Math.round(s.peerShare * 100)}% from peers`
       : ''
-    // The live region is rewritten only when its words change, or it would be re-announced each piece.
-    const text = statusText(state, s)
-    if (text !== this.#lastStatus) ui.status.textContent = this.#lastStatus = text
-    if (ui.error.textContent !== (error ?? '')) ui.error.textContent = error ?? ''
+    // Called for every piece: setText keeps the live regions from being announced again each time.
+    setText(ui.status, statusText(state, s))
+    setText(ui.error, error ?? '')
     ui.start.hidden = !(state === 'idle' || state === 'paused')
     ui.start.textContent = state === 'paused' ? 'Resume' : 'Download'
     ui.pause.hidden = state !== 'downloading'
@@ -161,8 +158,7 @@ interface WidgetUi {
   container: HTMLElement
   name: HTMLElement
   size: HTMLElement
-  progress: HTMLElement
-  bar: HTMLElement
+  progress: ProgressBar
   stats: HTMLElement
   status: HTMLElement
   error: HTMLElement
@@ -174,45 +170,32 @@ interface WidgetUi {
 function buildUi(root: ShadowRoot, actions: { start(): void; pause(): void; save(): void }): WidgetUi {
   const style = document.createElement('style')
   style.textContent = WIDGET_CSS
-  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, part: string, parent: Node): HTMLElementTagNameMap[K] => {
-    const node = document.createElement(tag)
-    node.className = part.split(' ')[0]!
-    node.setAttribute('part', part)
-    parent.appendChild(node)
-    return node
-  }
   root.replaceChildren(style)
-  const container = el('section', 'container', root)
+  const container = part(el('section', 'container', root))
   container.setAttribute('role', 'group')
   const file = el('div', 'file', container)
-  file.removeAttribute('part')
-  const name = el('p', 'name', file)
-  const size = el('span', 'size', file)
-  const progress = el('div', 'progress', container)
-  progress.setAttribute('role', 'progressbar')
-  progress.setAttribute('aria-label', 'Download progress')
-  progress.setAttribute('aria-valuemin', '0')
-  progress.setAttribute('aria-valuemax', '100')
-  const bar = el('div', 'bar', progress)
-  const stats = el('p', 'stats', container)
-  const status = el('p', 'status', container)
-  status.setAttribute('role', 'status')
-  status.setAttribute('aria-live', 'polite')
-  // In the DOM from the start, so assistive technology knows the alert region before its text.
-  const error = el('p', 'error', container)
-  error.setAttribute('role', 'alert')
+  const name = part(el('p', 'name', file))
+  const size = part(el('span', 'size', file))
+  const progress = progressBar(container, 'Download progress', { track: 'progress', fill: 'bar' })
+  part(progress.element)
+  part(progress.fill)
+  const stats = part(el('p', 'stats', container))
+  const status = part(statusRegion(container, 'status'))
+  const error = part(alertRegion(container, 'error'))
   const row = el('div', 'actions', container)
-  row.removeAttribute('part')
-  const button = (label: string, part: string, onClick: () => void): HTMLButtonElement => {
-    const node = el('button', `button ${part}`, row)
-    node.className = part
-    node.type = 'button'
-    node.textContent = label
+  const action = (label: string, name: string, onClick: () => void): HTMLButtonElement => {
+    const node = part(button(row, name, label), `button ${name}`)
     node.addEventListener('click', onClick)
     return node
   }
-  const start = button('Download', 'start', actions.start)
-  const pause = button('Pause', 'pause', actions.pause)
-  const save = button('Save', 'save', actions.save)
-  return { container, name, size, progress, bar, stats, status, error, start, pause, save }
+  const start = action('Download', 'start', actions.start)
+  const pause = action('Pause', 'pause', actions.pause)
+  const save = action('Save', 'save', actions.save)
+  return { container, name, size, progress, stats, status, error, start, pause, save }
+}
+
+/** Exposes `node` to the host page's CSS as ::part(`name`), by default its class: the shadow root hides it otherwise. */
+function part<T extends Element>(node: T, name = node.className): T {
+  node.setAttribute('part', name)
+  return node
 }
