@@ -184,9 +184,14 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     if (!socket.data.swarms.has(swarm) && socket.data.swarms.size >= limits.maxSwarmsPerSocket) {
       return fail('NOT_ADMITTED', `a connection may be in at most ${limits.maxSwarmsPerSocket} swarms; leave one first`)
     }
-    await state.swarms.upsert(swarm, { peerId, socketId: socket.id, pieces, complete })
+    // Sent together (one round trip to Redis, not two): the handout never includes the asker, so
+    // it does not matter whether it sees this upsert.
+    const [, peers] = await Promise.all([
+      state.swarms.upsert(swarm, { peerId, socketId: socket.id, pieces, complete }),
+      state.swarms.handout(swarm, peerId, limits.handoutSize),
+    ])
     socket.data.swarms.add(swarm)
-    return { ok: true, peers: await state.swarms.handout(swarm, peerId, limits.handoutSize) }
+    return { ok: true, peers }
   }
 
   async function leave(socket: TrackerSocket, body: Leave): Promise<AckResponse<object>> {
