@@ -1,13 +1,14 @@
 /**
  * Turns tracker announces and relayed signals into WebRTC connections (simple-peer) and hands
  * each connected channel to the Swarm. One connection per remote peer; a cap on live and on
- * half-open connections; announces repeat so new peers keep being found.
+ * half-open connections; an offer it has no room for is refused out loud; announces repeat so
+ * new peers keep being found.
  */
 import SimplePeer from 'simple-peer'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import { Emitter } from '../emitter.ts'
-import { ShoalError } from '../errors.ts'
+import { isShoalError, ShoalError } from '../errors.ts'
 import type { Swarm } from '../swarm.ts'
 import { ANNOUNCE_INTERVAL_MS, MAX_STATS_NEIGHBOURS, STATS_INTERVAL_MS } from '../tracker-protocol.ts'
 import type { Announce, PeerInfo, StatsReport } from '../tracker-protocol.ts'
@@ -33,7 +34,10 @@ export interface PeerConnectorOptions {
   wrtc?: unknown
   iceServers?: { urls: string | string[]; username?: string; credential?: string }[]
   maxPeers?: number
+  /** Own dials being set up at once. */
   maxConnecting?: number
+  /** Offers from others being set up at once; 2 x maxConnecting unless given (see MAX_ACCEPTING). */
+  maxAccepting?: number
   connectTimeoutMs?: number
   announceIntervalMs?: number
   /** How often traffic is reported to the tracker (see STATS_INTERVAL_MS). */
@@ -43,7 +47,24 @@ export interface PeerConnectorOptions {
 
 export const MAX_PEERS = 24
 export const MAX_CONNECTING = 8
+/**
+ * Incoming offers being set up at once, apart from our own dials. More generous than
+ * MAX_CONNECTING because accepting costs the callee little (one answer, its own ICE) while
+ * refusing costs the swarm a lot: when many peers join within a second, everyone's dial slots
+ * fill with their own offers, and under one shared cap every newcomer is turned away by everyone.
+ * Counted separately so a burst of offers cannot starve our own dials either. MAX_PEERS still
+ * bounds live plus half-open connections together, so a flood of offers costs at most that.
+ */
+export const MAX_ACCEPTING = 2 * MAX_CONNECTING
 export const CONNECT_TIMEOUT_MS = 20_000
+
+/**
+ * The answer, through the tracker, to an offer the callee has no room for. Without it the caller
+ * holds a half-open slot until CONNECT_TIMEOUT_MS, and in a join burst those held slots make the
+ * callers turn offers away in turn. Sent only in answer to an offer, never to candidates, so it
+ * is at most one small message per offer received.
+ */
+export const REFUSE_SIGNAL = { type: 'refuse' } as const
 
 interface Connection {
   peer: SimplePeer.Instance
@@ -56,6 +77,8 @@ export interface PeerConnectorEvents {
   /** A recoverable problem: a failed announce, a connection that never opened. */
   warning: [error: ShoalError]
   announced: [peers: PeerInfo[]]
+  /** A peer we dialled had no room and said so; the attempt is dropped and its slot free again. Normal in a busy swarm. */
+  refused: [peerId: string]
 }
 
 export class PeerConnector extends Emitter<PeerConnectorEvents> {
@@ -63,6 +86,8 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   readonly #clock: Clock
   readonly #connections = new Map<string, Connection>()
   readonly #unsubscribe: (() => void)[] = []
+  /** The last announce's peers, less those that refused us since: whom to dial when a slot frees. */
+  #handout: PeerInfo[] = []
   #announceTimer: unknown
   #statsTimer: unknown
   #stopped = false
@@ -73,8 +98,15 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     this.#clock = options.clock ?? systemClock
   }
 
+  /** Connections being set up, own dials and accepted offers together. */
   get connecting(): number {
     return [...this.#connections.values()].filter((c) => !c.connected).length
+  }
+
+  #halfOpen(initiator: boolean): number {
+    let count = 0
+    for (const c of this.#connections.values()) if (!c.connected && c.initiator === initiator) count++
+    return count
   }
 
   /** Subscribes to signals and announces; resolves after the first announce answered. */
@@ -115,12 +147,24 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     const stats = swarm.stats()
     const peers = await signaling.announce({ swarm: swarmId, peerId, pieces: stats.verifiedPieces, complete: stats.complete })
     this.emit('announced', peers)
-    for (const info of peers) {
+    this.#handout = peers
+    this.#dialHandout()
+    return peers
+  }
+
+  /** Dials peers from the last handout while the caps allow. */
+  #dialHandout(): void {
+    const { swarm } = this.#options
+    for (const info of this.#handout) {
       // Two seeders have nothing to trade.
       if (info.complete && swarm.complete) continue
       this.#connect(info.peerId)
     }
-    return peers
+  }
+
+  /** Leaves a peer out of the handout until the next announce. */
+  #skip(remoteId: string): void {
+    this.#handout = this.#handout.filter((info) => info.peerId !== remoteId)
   }
 
   #scheduleAnnounce(): void {
@@ -161,22 +205,37 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     }
   }
 
-  #hasRoom(): boolean {
-    const { maxPeers = MAX_PEERS, maxConnecting = MAX_CONNECTING } = this.#options
-    return this.#connections.size < maxPeers && this.connecting < maxConnecting
+  /** Room for one more connection: own dial (`initiator`) or accepted offer, each with its own half-open cap. */
+  #hasRoom(initiator: boolean): boolean {
+    const { maxPeers = MAX_PEERS, maxConnecting = MAX_CONNECTING, maxAccepting = 2 * maxConnecting } = this.#options
+    return this.#connections.size < maxPeers && this.#halfOpen(initiator) < (initiator ? maxConnecting : maxAccepting)
   }
 
   #connect(remoteId: string): void {
     if (this.#stopped || remoteId === this.#options.peerId || this.#connections.has(remoteId)) return
-    if (this.#options.swarm.isBanned(remoteId) || !this.#hasRoom()) return
+    if (this.#options.swarm.isBanned(remoteId) || !this.#hasRoom(true)) return
     this.#open(remoteId, true)
   }
 
   #onSignal(message: { swarm: string; from: string; data: unknown }): void {
-    const { swarmId, peerId, swarm } = this.#options
+    const { swarmId, peerId, swarm, signaling } = this.#options
     if (this.#stopped || message.swarm !== swarmId || swarm.isBanned(message.from)) return
-    const isOffer = isSignalOfType(message.data, 'offer')
     const existing = this.#connections.get(message.from)
+    if (isSignalOfType(message.data, REFUSE_SIGNAL.type)) {
+      // Only our own pending dial can be refused: a refusal must never end a live connection or
+      // one the sender itself asked for (and simple-peer would destroy a peer given it as data).
+      if (existing?.initiator && !existing.connected) {
+        this.#drop(message.from, existing)
+        this.emit('refused', message.from)
+        // The freed slot goes to the next peer of the last handout, not to the next announce
+        // (seconds away): a newcomer whose first dials are all refused would otherwise sit idle.
+        // The refuser is skipped until then, so refusals cannot bounce back and forth.
+        this.#skip(message.from)
+        this.#dialHandout()
+      }
+      return
+    }
+    const isOffer = isSignalOfType(message.data, 'offer')
     if (existing && isOffer && existing.initiator && !existing.connected) {
       // Both sides dialled at once: the lower peer id's offer wins on both ends.
       if (peerId < message.from) return
@@ -185,7 +244,12 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
       existing.peer.signal(message.data as SimplePeer.SignalData)
       return
     }
-    if (!isOffer || !this.#hasRoom()) return
+    if (!isOffer) return
+    if (!this.#hasRoom(false)) {
+      // Best effort: if it is lost (the caller left, the tracker hiccuped) the caller times out as before.
+      signaling.signal(swarmId, message.from, REFUSE_SIGNAL).catch(() => undefined)
+      return
+    }
     this.#open(message.from, false).peer.signal(message.data as SimplePeer.SignalData)
   }
 
@@ -206,6 +270,13 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     }, this.#options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS)
     peer.on('signal', (data) => {
       signaling.signal(swarmId, remoteId, data).catch((err: unknown) => {
+        // An offer the tracker could not deliver (the peer left since the handout) can never be
+        // answered: the slot goes to the next peer now rather than at the connect timeout.
+        if (isShoalError(err, 'NOT_FOUND') && data.type === 'offer') {
+          this.#drop(remoteId, connection)
+          this.#skip(remoteId)
+          this.#dialHandout()
+        }
         this.emit('warning', err instanceof ShoalError ? err : new ShoalError('TRACKER_ERROR', String(err)))
       })
     })

@@ -1,0 +1,214 @@
+/**
+ * The connector's refusal over the real tracker and real WebRTC (@roamhq/wrtc): a callee with no
+ * room says so, and the caller frees its slot at once and dials the next peer it was handed; a
+ * refusal never ends a live connection; an offer the tracker cannot deliver frees its slot at once.
+ * Connect timeouts and announce intervals are far longer than the test timeout, so only the
+ * behaviour under test can make these pass.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { MemoryChunkStore } from '../../core/chunk-store.ts'
+import { PeerConnector, type PeerConnectorOptions, REFUSE_SIGNAL, type SignalingChannel } from '../../core/client/peer-connector.ts'
+import { TrackerClient } from '../../core/client/tracker-client.ts'
+import type { Manifest } from '../../core/manifest.ts'
+import { Swarm } from '../../core/swarm.ts'
+import type { PeerInfo } from '../../core/tracker-protocol.ts'
+import { type TrackerServer, startTrackerServer } from '../../signaling/server.ts'
+import { loadWrtc } from '../../worker/wrtc.ts'
+import { manifestFor, randomData } from '../support/data.ts'
+import { filledStore } from '../support/stores.ts'
+
+const PIECE = 64 * 1024
+const NEVER_MS = 600_000
+
+let server: TrackerServer
+let cleanups: (() => Promise<void> | void)[] = []
+
+beforeAll(async () => {
+  server = await startTrackerServer({ port: 0 })
+})
+
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+  cleanups = []
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+interface TestPeer {
+  client: TrackerClient
+  swarm: Swarm
+  connector: PeerConnector
+}
+
+/**
+ * A peer whose listeners are attached by `before` ahead of its first announce, so no event is
+ * missed; it never dials again on a timer and never gives up on a connection within a test.
+ */
+async function peer(
+  manifest: Manifest,
+  swarmId: string,
+  peerId: string,
+  store: MemoryChunkStore,
+  options: Partial<PeerConnectorOptions> = {},
+  before: (p: TestPeer) => void = () => {},
+  signalingOf: (client: TrackerClient) => SignalingChannel = (client) => client,
+): Promise<TestPeer> {
+  const client = await TrackerClient.connect(server.url)
+  const swarm = new Swarm({ swarmId, manifest, store, peerId })
+  const connector = new PeerConnector({
+    connectTimeoutMs: NEVER_MS,
+    announceIntervalMs: NEVER_MS,
+    ...options,
+    signaling: signalingOf(client),
+    swarm,
+    swarmId,
+    peerId,
+    wrtc: loadWrtc(),
+  })
+  const p = { client, swarm, connector }
+  cleanups.push(async () => {
+    await connector.stop()
+    swarm.destroy()
+    client.close()
+  })
+  before(p)
+  await connector.start()
+  return p
+}
+
+/** The tracker client, with each handout passed through `edit`: to fix its order, or add a peer that left. */
+function editingHandouts(edit: (peers: PeerInfo[]) => PeerInfo[]): (client: TrackerClient) => SignalingChannel {
+  return (client) => ({
+    announce: async (body) => edit(await client.announce(body)),
+    leave: (swarm) => client.leave(swarm),
+    signal: (swarm, to, data) => client.signal(swarm, to, data),
+    onSignal: (listener) => client.onSignal(listener),
+    onReconnect: (listener) => client.onReconnect(listener),
+  })
+}
+
+const once = <T>(subscribe: (resolve: (value: T) => void) => void) => new Promise<T>(subscribe)
+
+describe('PeerConnector: refused and undeliverable offers', () => {
+  it('a callee at its cap refuses an offer and the caller drops the attempt without waiting for the connect timeout', async () => {
+    // Nobody holds data, so nothing completes and announces again: the dials are only the ones below.
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'refuse.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    const other = await peer(manifest, id, 'other-0000', empty())
+    // The callee may hold one connection, and spends it on the other peer.
+    let calleeReady!: Promise<string>
+    const callee = await peer(manifest, id, 'callee-0000', empty(), { maxPeers: 1 }, (p) => {
+      calleeReady = once((resolve) => p.swarm.once('peer-ready', resolve))
+    })
+    expect(await calleeReady).toBe('other-0000')
+
+    // The caller is handed both and dials both: the other peer has room, the callee has none.
+    let refused!: Promise<string>
+    let callerReady!: Promise<string>
+    const caller = await peer(manifest, id, 'caller-0000', empty(), {}, (p) => {
+      refused = once((resolve) => p.connector.once('refused', resolve))
+      callerReady = once((resolve) => p.swarm.once('peer-ready', resolve))
+    })
+    expect(await refused).toBe('callee-0000')
+    expect(await callerReady).toBe('other-0000')
+    expect(caller.connector.connecting).toBe(0)
+    expect(callee.connector.connecting).toBe(0)
+    expect(callee.swarm.peerStats().map((p) => p.peerId)).toEqual(['other-0000'])
+    expect(other.connector.connecting).toBe(0)
+  })
+
+  it('a refused caller spends the freed slot on the next peer it was handed, not at its next announce', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'refuse-next.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    await peer(manifest, id, 'other-2222', empty())
+    let calleeReady!: Promise<string>
+    await peer(manifest, id, 'callee-2222', empty(), { maxPeers: 1 }, (p) => {
+      calleeReady = once((resolve) => p.swarm.once('peer-ready', resolve))
+    })
+    expect(await calleeReady).toBe('other-2222')
+
+    // One dial at a time, and the full callee first: the other peer is only dialled if the
+    // refusal hands its slot on (nobody announces again, and the other peer never dials).
+    let refused!: Promise<string>
+    let callerReady!: Promise<string>
+    const caller = await peer(
+      manifest,
+      id,
+      'caller-2222',
+      empty(),
+      { maxConnecting: 1 },
+      (p) => {
+        refused = once((resolve) => p.connector.once('refused', resolve))
+        callerReady = once((resolve) => p.swarm.once('peer-ready', resolve))
+      },
+      editingHandouts((peers) => peers.sort((a, b) => Number(b.peerId === 'callee-2222') - Number(a.peerId === 'callee-2222'))),
+    )
+    expect(await refused).toBe('callee-2222')
+    expect(await callerReady).toBe('other-2222')
+    expect(caller.connector.connecting).toBe(0)
+  })
+
+  it('an offer to a peer that left is dropped as soon as the tracker says so', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'ghost.bin')
+    let warned!: Promise<string>
+    const caller = await peer(
+      manifest,
+      id,
+      'caller-3333',
+      new MemoryChunkStore(manifest.pieces.length),
+      {},
+      (p) => {
+        warned = once((resolve) => p.connector.once('warning', (err) => resolve(err.code)))
+      },
+      // A peer that was never in the swarm stands for one that left after the handout.
+      editingHandouts((peers) => [{ peerId: 'ghost-3333', pieces: 0, complete: false }, ...peers]),
+    )
+    expect(await warned).toBe('NOT_FOUND')
+    expect(caller.connector.connecting).toBe(0)
+  })
+
+  it('a refusal from a peer already connected does not drop the connection', async () => {
+    const data = randomData(4 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE, 'refuse-live.bin')
+    // The seeder serves nothing until the refusal has been handled, so the download needs the
+    // very connection the refusal would have ended.
+    let openGate!: () => void
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    class GatedStore extends MemoryChunkStore {
+      override async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
+        await gate
+        return super.read(piece, offset, length)
+      }
+    }
+    const seeder = await peer(manifest, id, 'seeder-1111', await filledStore(GatedStore, data, PIECE))
+    let ready!: Promise<string>
+    let closed!: Promise<string>
+    const refusals: string[] = []
+    const leecher = await peer(manifest, id, 'leecher-1111', new MemoryChunkStore(manifest.pieces.length), {}, (p) => {
+      ready = once((resolve) => p.swarm.once('peer-ready', resolve))
+      closed = once((resolve) => p.swarm.once('peer-closed', (peerId) => resolve(String(peerId))))
+      p.connector.on('refused', (peerId) => refusals.push(peerId))
+    })
+    expect(await ready).toBe('seeder-1111')
+
+    // The connector subscribed to the leecher's signals first, so once the test's own listener
+    // sees the refusal, the connector has already handled it.
+    const delivered = once<unknown>((resolve) => {
+      const off = leecher.client.onSignal((message) => {
+        if (message.from !== 'seeder-1111' || (message.data as { type?: unknown }).type !== REFUSE_SIGNAL.type) return
+        off()
+        resolve(message.data)
+      })
+    })
+    await seeder.client.signal(id, 'leecher-1111', REFUSE_SIGNAL)
+    expect(await delivered).toEqual(REFUSE_SIGNAL)
+    openGate()
+
+    const complete = once<string>((resolve) => leecher.swarm.once('complete', () => resolve('complete')))
+    expect(await Promise.race([complete, closed.then((peerId) => `closed ${peerId}`)])).toBe('complete')
+    expect(refusals).toEqual([])
+    expect(leecher.connector.connecting).toBe(0)
+  })
+})
