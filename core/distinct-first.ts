@@ -10,9 +10,17 @@ export class DistinctFirstPolicy {
   /** How many peers each piece has been admitted to (sent or being sent). */
   readonly #sent: Uint32Array
   readonly #admitted = new WeakMap<object, Set<number>>()
+  /**
+   * The lowest send count and how many pieces have it. A piece at the lowest count needs no scan
+   * (nothing can have gone out fewer times), which is most requests to a seeder that has sent
+   * little; the scan is a pass over every piece, per request.
+   */
+  #lowest = 0
+  #atLowest: number
 
   constructor(pieceCount: number) {
     this.#sent = new Uint32Array(pieceCount)
+    this.#atLowest = pieceCount
   }
 
   sendCount(piece: number): number {
@@ -24,12 +32,28 @@ export class DistinctFirstPolicy {
     let admitted = this.#admitted.get(peer)
     if (admitted?.has(piece)) return true
     const count = this.#sent[piece]!
-    for (let q = 0; q < this.#sent.length; q++) {
-      if (this.#sent[q]! < count && !remoteHas.has(q) && !admitted?.has(q)) return false
+    if (count > this.#lowest) {
+      for (let q = 0; q < this.#sent.length; q++) {
+        if (this.#sent[q]! < count && !remoteHas.has(q) && !admitted?.has(q)) return false
+      }
     }
     if (!admitted) this.#admitted.set(peer, (admitted = new Set()))
     admitted.add(piece)
     this.#sent[piece]!++
+    if (count === this.#lowest && --this.#atLowest === 0) this.#raiseLowest()
     return true
+  }
+
+  #raiseLowest(): void {
+    let lowest = Infinity
+    let at = 0
+    for (const count of this.#sent) {
+      if (count < lowest) {
+        lowest = count
+        at = 1
+      } else if (count === lowest) at++
+    }
+    this.#lowest = lowest
+    this.#atLowest = at
   }
 }

@@ -4,11 +4,12 @@
  * handout policy and dialled under the connector's caps. Pure function of its config and seed.
  */
 import { ANNOUNCE_INTERVAL_MS, type PeerInfo } from '../core/tracker-protocol.ts'
-import { CONNECT_TIMEOUT_MS, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
+import { CONNECT_TIMEOUT_MS, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
 import { choosePieceSize, type Manifest, MANIFEST_VERSION, pieceCount } from '../core/manifest.ts'
 import { Swarm } from '../core/swarm.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { choosePeers } from '../signaling/peer-handout.ts'
+import { simulateFlow } from './flow-simulation.ts'
 import { seededRandom } from './random.ts'
 import { SimClock } from './sim-clock.ts'
 import { connect, SimHost } from './sim-network.ts'
@@ -19,9 +20,12 @@ import { VirtualChunkStore } from './virtual-store.ts'
  * 'piece': same piece count, each piece shrunk to PIECE_MODE_BLOCKS small blocks and every
  * capacity shrunk by the same factor, so each piece still takes as long to cross a link but
  * costs a few frames instead of up to 128 (see the README's Simulator section for what that
- * distorts). 'auto' picks 'block' when the run moves at most AUTO_BLOCK_LIMIT blocks.
+ * distorts).
+ * 'flow': no Swarms; the engine's policies over a chunk-level network (flow-simulation.ts), for
+ * runs far too big for the others.
+ * 'auto' picks 'block' when the run moves at most AUTO_BLOCK_LIMIT blocks, else 'flow'.
  */
-export type Granularity = 'block' | 'piece' | 'auto'
+export type Granularity = 'block' | 'piece' | 'flow' | 'auto'
 
 export interface SimConfig {
   /** Leechers (peers that start empty). */
@@ -50,7 +54,7 @@ export interface SimResult {
   sizeBytes: number
   pieceSize: number
   pieces: number
-  granularity: 'block' | 'piece'
+  granularity: 'block' | 'piece' | 'flow'
   bandwidth: number
   latencyMs: number
   churn: number
@@ -71,7 +75,8 @@ export interface SimResult {
 
 const PIECE_MODE_PIECE = 16 * 1024
 const PIECE_MODE_BLOCKS = 2
-const AUTO_BLOCK_LIMIT = 1_000_000
+/** About a minute of the block model on this machine; beyond it the flow model, validated against it, is what auto runs. */
+const AUTO_BLOCK_LIMIT = 100_000
 /** Signaling through the tracker, offer to answer, then ICE and the channel opening: in one-way latencies. */
 const OFFER_LATENCIES = 2
 const OPEN_LATENCIES = 6
@@ -80,7 +85,8 @@ const SWARM_ID = '5'.repeat(64)
 
 interface Attempt {
   open: boolean
-  initiator?: boolean
+  /** Our own dial, as opposed to an accepted offer: each kind has its own half-open cap. */
+  initiator: boolean
 }
 
 interface SimPeer {
@@ -94,11 +100,12 @@ interface SimPeer {
   left: boolean
   /** Connections, open or being set up, by remote id. */
   links: Map<string, Attempt>
-  connecting: number
   announceTimer?: unknown
 }
 
 export async function simulate(config: SimConfig): Promise<SimResult> {
+  const mode = config.granularity ?? 'auto'
+  if (mode === 'flow' || (mode === 'auto' && (config.peers * config.sizeBytes) / MAX_BLOCK_SIZE > AUTO_BLOCK_LIMIT)) return simulateFlow(config)
   const wallStart = performance.now()
   const seed = config.seed ?? 1
   const random = seededRandom(seed)
@@ -107,12 +114,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const realPiece = config.pieceSize ?? choosePieceSize(config.sizeBytes)
   const pieces = pieceCount(config.sizeBytes, realPiece)
   const download = config.download ?? config.upload
-  const granularity: 'block' | 'piece' =
-    config.granularity === 'block' || config.granularity === 'piece'
-      ? config.granularity
-      : (config.peers * config.sizeBytes) / MAX_BLOCK_SIZE <= AUTO_BLOCK_LIMIT || realPiece <= PIECE_MODE_PIECE
-        ? 'block'
-        : 'piece'
+  const granularity: 'block' | 'piece' = mode === 'piece' ? 'piece' : 'block'
   // Piece mode: every byte count and rate shrinks by `scale`, so durations are unchanged.
   const scale = granularity === 'piece' ? PIECE_MODE_PIECE / realPiece : 1
   const simPiece = realPiece * scale
@@ -146,7 +148,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       blockSize,
       hashPiece: async () => FAKE_HASH,
     })
-    const peer: SimPeer = { id, host, swarm, store, seeder, joinedAt: clock.now(), left: false, links: new Map(), connecting: 0 }
+    const peer: SimPeer = { id, host, swarm, store, seeder, joinedAt: clock.now(), left: false, links: new Map() }
     swarm.on('peer-closed', (remoteId) => {
       if (remoteId !== undefined && peer.links.get(remoteId)?.open) peer.links.delete(remoteId)
     })
@@ -160,7 +162,13 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     return peer
   }
 
-  const hasRoom = (p: SimPeer) => p.links.size < MAX_PEERS && p.connecting < MAX_CONNECTING
+  // As PeerConnector's caps: MAX_PEERS over everything, and half-open own dials and accepted offers capped apart.
+  const hasRoom = (p: SimPeer, initiator: boolean): boolean => {
+    if (p.links.size >= MAX_PEERS) return false
+    let halfOpen = 0
+    for (const attempt of p.links.values()) if (!attempt.open && attempt.initiator === initiator) halfOpen++
+    return halfOpen < (initiator ? MAX_CONNECTING : MAX_ACCEPTING)
+  }
 
   // The connector's announce: ask the tracker, dial what the caps allow, again every interval.
   const announce = (peer: SimPeer): void => {
@@ -168,55 +176,70 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     clock.clearTimeout(peer.announceTimer)
     const infos: PeerInfo[] = []
     for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.store.verified.count, complete: p.store.verified.complete })
-    for (const info of choosePeers(infos, { exclude: peer.id, random })) {
+    handouts.set(peer.id, choosePeers(infos, { exclude: peer.id, random }))
+    dialHandout(peer)
+    peer.announceTimer = clock.setTimeout(() => announce(peer), ANNOUNCE_INTERVAL_MS)
+  }
+
+  /** As PeerConnector: each peer's last handout, less the peers that refused it or had left since; dialled again when either frees a slot. */
+  const handouts = new Map<string, PeerInfo[]>()
+  const dialHandout = (peer: SimPeer): void => {
+    for (const info of handouts.get(peer.id) ?? []) {
       if (info.complete && peer.store.verified.complete) continue
       dial(peer, info.peerId)
     }
-    peer.announceTimer = clock.setTimeout(() => announce(peer), ANNOUNCE_INTERVAL_MS)
   }
 
   /** Ends a connection attempt that never opened, releasing its slot. */
   const abandon = (peer: SimPeer, remoteId: string, attempt: Attempt): void => {
     if (peer.links.get(remoteId) !== attempt || attempt.open) return
     peer.links.delete(remoteId)
-    peer.connecting--
   }
 
-  const open = (peer: SimPeer, remoteId: string): Attempt => {
-    const attempt: Attempt = { open: false }
+  const open = (peer: SimPeer, remoteId: string, initiator: boolean): Attempt => {
+    const attempt: Attempt = { open: false, initiator }
     peer.links.set(remoteId, attempt)
-    peer.connecting++
     clock.setTimeout(() => abandon(peer, remoteId, attempt), CONNECT_TIMEOUT_MS)
     return attempt
   }
 
   // As PeerConnector: the caller dials within its caps; the offer reaches the callee through the
-  // tracker; a callee without room stays silent (the caller times out); when both dial at once
-  // the lower peer id's offer wins on both ends.
+  // tracker; a callee without room refuses, and the refusal frees the caller's slot two one-way
+  // latencies later (back through the tracker), which the caller spends on the next peer of its
+  // last handout (so does the tracker's NOT_FOUND for a callee that left, two latencies after the
+  // offer went out); when both dial at once the lower peer id's offer wins on both ends.
   const dial = (a: SimPeer, bId: string): void => {
-    if (a.links.has(bId) || !hasRoom(a) || a.swarm.isBanned(bId)) return
-    const mine = open(a, bId)
+    if (a.links.has(bId) || !hasRoom(a, true) || a.swarm.isBanned(bId)) return
+    const mine = open(a, bId, true)
+    // A refusal, or the tracker's answer that the callee has left, frees the slot for the next peer.
+    const turnedAway = () => {
+      if (a.left || a.links.get(bId) !== mine) return
+      abandon(a, bId, mine)
+      handouts.set(a.id, (handouts.get(a.id) ?? []).filter((info) => info.peerId !== bId))
+      dialHandout(a)
+    }
     clock.setTimeout(() => {
       const b = online.get(bId)
-      if (a.left || !b || a.links.get(bId) !== mine) return
+      if (!b) return turnedAway()
+      if (a.left || a.links.get(bId) !== mine) return
       const existing = b.links.get(a.id)
       if (existing && !existing.open && existing.initiator) {
         if (b.id < a.id) return
         abandon(b, a.id, existing)
       } else if (existing) return
-      if (!hasRoom(b)) return
-      const theirs = open(b, a.id)
+      if (!hasRoom(b, false)) {
+        clock.setTimeout(turnedAway, OFFER_LATENCIES * latencyMs)
+        return
+      }
+      const theirs = open(b, a.id, false)
       clock.setTimeout(() => {
         if (a.left || b.left || a.links.get(b.id) !== mine || b.links.get(a.id) !== theirs) return
         mine.open = theirs.open = true
-        a.connecting--
-        b.connecting--
         const [ta, tb] = connect(a.host, b.host, latencyMs)
         a.swarm.addPeer(ta, b.id)
         b.swarm.addPeer(tb, a.id)
       }, (OPEN_LATENCIES - OFFER_LATENCIES) * latencyMs)
     }, OFFER_LATENCIES * latencyMs)
-    mine.initiator = true
   }
 
   const leave = (peer: SimPeer): void => {

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { Bitfield } from '../../core/bitfield.ts'
+import { MAX_ENDGAME_DOWNLOADERS, pickEndgamePiece, pickPiece, RANDOM_FIRST_PIECES } from '../../core/picker.ts'
+import { EventQueue } from '../../sim/event-queue.ts'
+import { pickEndgamePieceFast, pickPieceFast } from '../../sim/flow-picker.ts'
+import { seededRandom } from '../../sim/random.ts'
 import { SimClock } from '../../sim/sim-clock.ts'
 import { connect, SimHost } from '../../sim/sim-network.ts'
 import { parseDuration } from '../../sim/parse.ts'
@@ -149,6 +154,117 @@ describe('simulate', () => {
     expect(r.granularity).toBe('piece')
     expect(r.completed).toBe(5)
     expect(r.originCopies).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('simulate, flow granularity', () => {
+  const tiny = { peers: 5, sizeBytes: 4 * 1024 * 1024, pieceSize: 256 * 1024, upload: [4 * MB], latencyMs: 5, joinSpreadMs: 200 }
+
+  it('completes every peer with the engine policies over the chunk model, the origin sending at least one copy', async () => {
+    const r = await simulate({ ...tiny, granularity: 'flow' })
+    expect(r.granularity).toBe('flow')
+    expect(r.completed).toBe(5)
+    expect(r.finishers).toBe(5)
+    expect(r.maxSeconds).toBeGreaterThanOrEqual(r.idealSeconds)
+    expect(r.originCopies).toBeGreaterThanOrEqual(1)
+    expect(r.originCopies).toBeLessThan(2)
+  })
+
+  it('stays within 20% of the block model on the same small swarm', async () => {
+    const setup = { peers: 12, sizeBytes: 8 * 1024 * 1024, pieceSize: 256 * 1024, upload: [2 * MB], latencyMs: 1 }
+    const block = await simulate({ ...setup, granularity: 'block' })
+    const flow = await simulate({ ...setup, granularity: 'flow' })
+    expect(flow.completed).toBe(12)
+    expect(Math.abs(flow.maxSeconds / block.maxSeconds - 1)).toBeLessThan(0.2)
+    expect(Math.abs(flow.p50Seconds / block.p50Seconds - 1)).toBeLessThan(0.2)
+    expect(Math.abs(flow.originCopies / block.originCopies - 1)).toBeLessThan(0.2)
+  })
+
+  it('is deterministic for a seed', async () => {
+    const a = await simulate({ ...tiny, peers: 20, granularity: 'flow', seed: 3 })
+    const b = await simulate({ ...tiny, peers: 20, granularity: 'flow', seed: 3 })
+    const strip = ({ wallSeconds: _w, ...rest }: typeof a) => rest
+    expect(strip(a)).toEqual(strip(b))
+  })
+
+  it('survives churn: leavers are replaced and everyone who stayed finishes', async () => {
+    const r = await simulate({ ...tiny, peers: 16, churn: 0.25, granularity: 'flow' })
+    expect(r.finishers).toBe(16)
+    expect(r.completed).toBe(16)
+  })
+
+  it('is what auto picks for a run too big for the block model', async () => {
+    const r = await simulate({ peers: 20, sizeBytes: 4_000_000_000, pieceSize: 8 * 1024 * 1024, upload: [1000 * MB], latencyMs: 5 })
+    expect(r.granularity).toBe('flow')
+    expect(r.completed).toBe(20)
+  })
+})
+
+describe('flow picker', () => {
+  it('picks what core/picker.ts would: a candidate with the lowest score, nothing when it finds nothing', () => {
+    const random = seededRandom(42)
+    const pieces = 203
+    for (let round = 0; round < 300; round++) {
+      const have = new Bitfield(pieces)
+      const remote = new Bitfield(pieces)
+      const fetchers = new Uint8Array(pieces)
+      const refusedUntil = new Float32Array(pieces)
+      const availability = new Uint32Array(pieces)
+      const fetchingHere = new Map<number, true>()
+      const fill = round % 3 === 0 ? 0.02 : random()
+      for (let p = 0; p < pieces; p++) {
+        if (random() < fill) have.set(p)
+        if (random() < 0.7) remote.set(p)
+        // Every fourth round is endgame-like: every piece fetched from 1 to 3 neighbours already.
+        fetchers[p] = round % 4 === 1 ? 1 + Math.floor(random() * 3) : random() < 0.3 ? Math.floor(random() * 4) : 0
+        if (random() < 0.1) refusedUntil[p] = random() * 200
+        if (fetchers[p]! > 0 && random() < 0.2) fetchingHere.set(p, true)
+        availability[p] = Math.floor(random() * 3)
+      }
+      const now = 100
+      const refused = (p: number) => refusedUntil[p]! > now
+      const input = { have, remote, fetchers, refusedUntil, now, availability, random }
+      const score = (p: number | undefined) => (p === undefined ? undefined : have.count < RANDOM_FIRST_PIECES ? 0 : availability[p])
+      const busy = (p: number) => fetchers[p] !== 0 || refused(p)
+      const fast = pickPieceFast(input)
+      const core = pickPiece({ have, remote, busy, availability, random })
+      expect(score(fast)).toBe(score(core))
+      if (fast !== undefined) expect(remote.has(fast) && !have.has(fast) && !busy(fast)).toBe(true)
+      const excluded = (p: number) => fetchingHere.has(p) || refused(p)
+      const fastEnd = pickEndgamePieceFast(input, fetchingHere)
+      const coreEnd = pickEndgamePiece({ have, remote, downloaders: (p) => fetchers[p]!, excluded, random })
+      expect(fastEnd === undefined ? undefined : fetchers[fastEnd]).toBe(coreEnd === undefined ? undefined : fetchers[coreEnd])
+      if (fastEnd !== undefined) expect(remote.has(fastEnd) && !have.has(fastEnd) && !excluded(fastEnd) && fetchers[fastEnd]! < MAX_ENDGAME_DOWNLOADERS).toBe(true)
+    }
+  })
+
+  it('chooses uniformly among the pieces tied for the lowest score', () => {
+    const have = new Bitfield(40)
+    for (let p = 0; p < 4; p++) have.set(p)
+    const availability = new Uint32Array(40).fill(5)
+    for (const p of [10, 20, 30]) availability[p] = 1
+    const seen = new Map<number, number>()
+    const input = { have, remote: Bitfield.full(40), fetchers: new Uint8Array(40), refusedUntil: new Float32Array(40), now: 0, availability, random: seededRandom(9) }
+    for (let i = 0; i < 3000; i++) {
+      const p = pickPieceFast(input)!
+      seen.set(p, (seen.get(p) ?? 0) + 1)
+    }
+    expect([...seen.keys()].sort()).toEqual([10, 20, 30])
+    for (const n of seen.values()) expect(n).toBeGreaterThan(900)
+  })
+})
+
+describe('EventQueue', () => {
+  it('runs events in time order, same-time events in scheduling order, and skips cleared ones', () => {
+    const queue = new EventQueue()
+    const seen: string[] = []
+    queue.setTimeout(() => seen.push('b'), 20)
+    queue.setTimeout(() => seen.push('a'), 10)
+    queue.setTimeout(() => seen.push('c'), 20)
+    queue.clearTimeout(queue.setTimeout(() => seen.push('x'), 15))
+    queue.run(() => false)
+    expect(seen).toEqual(['a', 'b', 'c'])
+    expect(queue.now()).toBe(20)
   })
 })
 

@@ -1,0 +1,239 @@
+/**
+ * The flow model's network: sim-network.ts's rules with chunks of a piece instead of 64 KiB
+ * frames and no bytes at all. A host's uplink is shared equally by the pipes with something to
+ * send (processor sharing: the limit of the block model's frame-by-frame round robin, so the
+ * result does not hang on the chunk size); a chunk crosses the link (latency), then waits its
+ * turn on the receiver's downlink (first come, first served). A pipe delivers in order.
+ *
+ * Control messages (requests, rejects) queue behind the chunks already waiting on their pipe, as
+ * a request frame waits behind blocks on a data channel; on an idle pipe they leave at once
+ * instead of waiting for an uplink turn, since in the block model that wait is one 64 KiB frame
+ * per busy pipe and here it would be one whole chunk per busy pipe.
+ */
+import { MAX_BLOCK_SIZE } from '../core/wire.ts'
+import type { EventQueue } from './event-queue.ts'
+
+/** What a pipe carries: `bytes` of piece data (0 for a control message), handled on arrival. */
+export interface PipeItem {
+  bytes: number
+  deliver(): void
+}
+
+export class FlowHost {
+  /** Virtual ms at which the downlink finishes what it has been given. */
+  downFreeAt = 0
+  /** Pipes whose head batch is being sent, sharing the uplink equally (processor sharing). */
+  readonly #active: FlowPipe[] = []
+  /** Scratch for #finish. */
+  readonly #finished: FlowPipe[] = []
+  /** Bytes each active pipe has been served since the start (the sharing's virtual time), as of #updatedAt. */
+  #served = 0
+  #updatedAt = 0
+  /** When the pending finish event fires (-1: none pending). */
+  #nextAt = -1
+
+  constructor(
+    readonly queue: EventQueue,
+    /** Bytes per second. */
+    readonly upload: number,
+    readonly download: number,
+  ) {}
+
+  /** A pipe has items to send: it joins the pipes sharing the uplink. */
+  wake(pipe: FlowPipe): void {
+    this.#advance()
+    this.#start(pipe)
+    this.#reschedule()
+  }
+
+  /**
+   * When a chunk whose last byte reaches this host at `arrival` has fully come down its downlink.
+   * The chunk's bytes have been arriving since it began to send, so an idle downlink has taken all
+   * but its last block by then (as the block model's downlink takes block after block); a busy one
+   * takes the whole chunk after what it already has.
+   */
+  receive(arrival: number, bytes: number): number {
+    const lastBlock = Math.min(bytes, MAX_BLOCK_SIZE)
+    const finish = Math.max(arrival + (lastBlock / this.download) * 1000, this.downFreeAt + (bytes / this.download) * 1000)
+    this.downFreeAt = finish
+    return finish
+  }
+
+  /** Starts the pipe's next batch, or sends a batch of control messages alone at once. */
+  #start(pipe: FlowPipe): void {
+    while (pipe.hasQueued) {
+      const bytes = pipe.nextTurnBytes()
+      if (bytes > 0) {
+        pipe.finishAt = this.#served + bytes
+        this.#active.push(pipe)
+        return
+      }
+      pipe.sent(0, pipe.takeTurn())
+    }
+  }
+
+  #advance(): void {
+    const now = this.queue.now()
+    if (this.#active.length > 0) this.#served += (((now - this.#updatedAt) / 1000) * this.upload) / this.#active.length
+    this.#updatedAt = now
+  }
+
+  /**
+   * Makes sure an event fires when the first active pipe finishes. An event already due no later
+   * is kept (it looks again when it fires), so a pipe joining, which only delays every finish,
+   * costs no new event.
+   */
+  #reschedule(): void {
+    const active = this.#active
+    if (active.length === 0) return
+    let first = active[0]!
+    for (const pipe of active) if (pipe.finishAt < first.finishAt) first = pipe
+    const now = this.queue.now()
+    const at = now + Math.max(0, (((first.finishAt - this.#served) * active.length) / this.upload) * 1000)
+    if (this.#nextAt >= now && this.#nextAt <= at) return
+    this.#nextAt = at
+    this.queue.at(at, this.#finish)
+  }
+
+  /** A finish event fired: unless a later one replaced it, send off every pipe whose batch is through (if any is yet). */
+  readonly #finish = (): void => {
+    if (this.queue.now() !== this.#nextAt) return
+    this.#nextAt = -1
+    this.#advance()
+    const active = this.#active
+    let first: FlowPipe | undefined
+    for (const pipe of active) if (first === undefined || pipe.finishAt < first.finishAt) first = pipe
+    // Rounding: a batch within a millionth of a byte per byte of its mark counts as through.
+    if (first === undefined || first.finishAt - this.#served > first.finishAt * 1e-9) {
+      this.#reschedule()
+      return
+    }
+    const due = Math.max(this.#served, first.finishAt)
+    this.#served = due
+    const finished = this.#finished
+    let kept = 0
+    for (let i = 0; i < active.length; i++) {
+      const pipe = active[i]!
+      if (pipe.finishAt > due && !pipe.closed) active[kept++] = pipe
+      else finished.push(pipe)
+    }
+    active.length = kept
+    // Pipes that finished go round again at the end, after the ones still sending.
+    for (let i = 0; i < finished.length; i++) {
+      const pipe = finished[i]!
+      if (pipe.closed) continue
+      const items = pipe.takeTurn()
+      let bytes = 0
+      for (const item of items) bytes += item.bytes
+      pipe.sent(bytes, items)
+      this.#start(pipe)
+    }
+    finished.length = 0
+    this.#reschedule()
+  }
+}
+
+/** One direction of a connection. */
+export class FlowPipe {
+  closed = false
+  /** The host's served-bytes mark at which this pipe's batch in service is sent. */
+  finishAt = 0
+  #queue: PipeItem[] = []
+  #head = 0
+  /** Virtual ms of the last delivery scheduled, to keep delivery in order. */
+  #lastDelivery = 0
+
+  constructor(
+    readonly from: FlowHost,
+    readonly to: FlowHost,
+    readonly latencyMs: number,
+  ) {}
+
+  get hasQueued(): boolean {
+    return this.#head < this.#queue.length
+  }
+
+  /** Piece data: waits for the uplink. */
+  send(item: PipeItem): void {
+    if (this.closed) return
+    const idle = !this.hasQueued
+    this.#queue.push(item)
+    if (idle) this.from.wake(this)
+  }
+
+  /** A control message: behind the data already queued here, else straight onto the link. */
+  sendControl(item: PipeItem): void {
+    if (this.closed) return
+    if (this.hasQueued) {
+      this.#queue.push(item)
+      return
+    }
+    const queue = this.from.queue
+    const finish = Math.max(queue.now() + this.latencyMs, this.to.downFreeAt, this.#lastDelivery)
+    this.#lastDelivery = finish
+    queue.at(finish, () => {
+      if (!this.closed) item.deliver()
+    })
+  }
+
+  /** Bytes of the batch takeTurn() would take next. */
+  nextTurnBytes(): number {
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const bytes = this.#queue[i]!.bytes
+      if (bytes > 0) return bytes
+    }
+    return 0
+  }
+
+  /**
+   * One batch: at most one chunk and the control messages queued right behind it, which leave as
+   * soon as it has (SimLink sends them with the next frame, 64 KiB later; a chunk can be 4 MiB).
+   */
+  takeTurn(): PipeItem[] {
+    const items: PipeItem[] = []
+    let chunk = false
+    while (this.#head < this.#queue.length) {
+      const item = this.#queue[this.#head]!
+      if (item.bytes > 0) {
+        if (chunk) break
+        chunk = true
+      }
+      items.push(item)
+      this.#head++
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+    return items
+  }
+
+  /** The uplink has put `items` on the wire. */
+  sent(bytes: number, items: PipeItem[]): void {
+    if (this.closed) return
+    const queue = this.from.queue
+    const finish = Math.max(this.to.receive(queue.now() + this.latencyMs, bytes), this.#lastDelivery)
+    this.#lastDelivery = finish
+    // Deliveries on a pipe come in the order they were scheduled, so one bound callback takes the oldest.
+    this.#inFlight.push(items)
+    queue.at(finish, this.#deliverNext)
+  }
+
+  readonly #inFlight: PipeItem[][] = []
+  #inFlightHead = 0
+  readonly #deliverNext = (): void => {
+    const items = this.#inFlight[this.#inFlightHead++]!
+    if (this.#inFlightHead > 64 && this.#inFlightHead * 2 > this.#inFlight.length) {
+      this.#inFlight.splice(0, this.#inFlightHead)
+      this.#inFlightHead = 0
+    }
+    if (this.closed) return
+    for (const item of items) item.deliver()
+  }
+
+  close(): void {
+    this.closed = true
+    this.#queue = []
+    this.#head = 0
+  }
+}

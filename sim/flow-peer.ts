@@ -1,0 +1,448 @@
+/**
+ * One peer of the flow model: core/swarm.ts's scheduling, mirrored at chunk granularity with the
+ * engine's own policies. Per neighbour it keeps a pipeline of requests sized by pipelineDepth()
+ * from the measured receive rate and round trip, topped up a quarter pipeline at a time;
+ * rarest first, random first and endgame (flow-picker.ts, checked against core/picker.ts) choose
+ * pieces against FetchBook's rules and an availability count; a complete peer admits requests
+ * through the real DistinctFirstPolicy and a refused piece is not asked of
+ * that neighbour again for REFUSE_MS. Requests, rejects and haves wait behind the data queued on
+ * their connection, as frames do. What it leaves out: bytes, hashing and the wire format, request
+ * deadlines and bans (no peer in the simulation stalls or lies).
+ */
+import { Bitfield } from '../core/bitfield.ts'
+import { DistinctFirstPolicy } from '../core/distinct-first.ts'
+import { MAX_PIPELINE_BLOCKS, pipelineDepth } from '../core/pipeline.ts'
+import { RateMeter } from '../core/rate-meter.ts'
+import { MAX_BLOCK_SIZE } from '../core/wire.ts'
+import type { EventQueue } from './event-queue.ts'
+import { type FlowHost, FlowPipe, type PipeItem } from './flow-network.ts'
+import { type FlowPickInput, pickEndgamePieceFast, pickPieceFast } from './flow-picker.ts'
+
+/** As core/swarm.ts: how long a refused piece is not asked of that neighbour again, and the fill tick. */
+const REFUSE_MS = 5_000
+const TICK_MS = 500
+/** Swarm.#fill tops up only below depth - depth/4, which is at most this for any depth: above it, skip computing the depth. */
+const NEVER_TOP_UP_ABOVE = MAX_PIPELINE_BLOCKS - Math.floor(MAX_PIPELINE_BLOCKS / 4)
+
+/** The file as the flow model sees it: piece geometry and the transfer unit. */
+export interface FlowFile {
+  size: number
+  pieceSize: number
+  pieces: number
+  /** Blocks (of MAX_BLOCK_SIZE, the engine's request size) per chunk, the unit moved and requested. */
+  chunkBlocks: number
+  /** All zeros, never written: the refusal times of every neighbour that has refused nothing yet. */
+  neverRefused: Float32Array
+}
+
+/** One piece being fetched from one neighbour, counted in blocks. */
+interface Fetch {
+  piece: number
+  total: number
+  requested: number
+  received: number
+}
+
+/** This peer's side of a connection: what it knows of the neighbour and fetches from it. */
+export class FlowEnd {
+  /** The neighbour's pieces, as its bitfield and haves have told us. */
+  remote: Bitfield
+  ready = false
+  closed = false
+  readonly fetches = new Map<number, Fetch>()
+  /** Blocks requested from the neighbour and not yet received (or given up). */
+  outstanding = 0
+  /**
+   * The last fill left the pipeline deep enough. Until `outstanding` falls (a chunk, a release),
+   * another fill would do nothing (the depth only grows when a chunk is recorded), so it is skipped.
+   */
+  settled = false
+  /** Until when (virtual ms) each piece is not to be asked of this neighbour; allocated at the first refusal. */
+  refusedUntil: Float32Array
+  readonly received: RateMeter
+  /** Shortest request-to-chunk time seen, as PeerSession.minLatencyMs. */
+  minLatencyMs = Infinity
+  /** Bumped when the neighbour gains a piece we lack: a pick that found nothing may now find something. */
+  gained = 0
+  /** The state in which a pick last found nothing here (see FlowPeer.#nothingToPick). */
+  idle: { changes: number; gained: number; until: number } | undefined
+  /** The neighbour's end of this connection. */
+  mirror!: FlowEnd
+  /** Our direction of the connection. */
+  readonly pipe: FlowPipe
+
+  constructor(
+    readonly self: FlowPeer,
+    readonly other: FlowPeer,
+    latencyMs: number,
+  ) {
+    this.remote = new Bitfield(self.have.length)
+    this.refusedUntil = self.file.neverRefused
+    this.received = new RateMeter(self.queue)
+    this.pipe = new FlowPipe(self.host, other.host, latencyMs)
+  }
+}
+
+function hasUnrequested(end: FlowEnd): boolean {
+  for (const fetch of end.fetches.values()) if (fetch.requested < fetch.total) return true
+  return false
+}
+
+/** A `have` on its way to the neighbour whose end `to` is. */
+class Have implements PipeItem {
+  readonly bytes = 0
+
+  constructor(
+    readonly to: FlowEnd,
+    readonly piece: number,
+  ) {}
+
+  deliver(): void {
+    this.to.self.onHave(this.to, this.piece)
+  }
+}
+
+/** A request for part of a piece, then (admitted) the data itself on its way back. */
+class Chunk implements PipeItem {
+  constructor(
+    /** The requester's end of the connection. */
+    readonly to: FlowEnd,
+    readonly fetch: Fetch,
+    readonly blocks: number,
+    readonly bytes: number,
+    readonly requestedAt: number,
+  ) {}
+
+  deliver(): void {
+    this.to.self.onChunk(this.to, this)
+  }
+}
+
+export class FlowPeer {
+  readonly have: Bitfield
+  readonly availability: Uint32Array
+  /**
+   * FetchBook's bookkeeping in a typed array, since a pick consults it for nearly every piece:
+   * how many neighbours each piece is being fetched from. Verification takes no virtual time
+   * here, so no piece is ever "verifying".
+   */
+  readonly #fetchers: Uint8Array
+  /** Pieces with fetchers > 0. */
+  #inFlight = 0
+  /** The picker's inputs, built once (a pick runs for every piece started): set the neighbour's fields and `now`, then pick. */
+  readonly #pick: FlowPickInput
+  readonly distinctFirst: DistinctFirstPolicy
+  /** Open connections, by neighbour id. */
+  readonly ends = new Map<string, FlowEnd>()
+  uploadedBytes = 0
+  /** Bumped whenever a pick that found nothing on some neighbour may now find something (see #nothingToPick). */
+  #changes = 0
+  #endgame = false
+  doneAt: number | undefined
+  left = false
+  readonly joinedAt: number
+  #tickTimer: unknown
+
+  constructor(
+    readonly id: string,
+    readonly seeder: boolean,
+    readonly file: FlowFile,
+    readonly queue: EventQueue,
+    readonly host: FlowHost,
+    readonly random: () => number,
+    readonly latencyMs: number,
+    /** Called once when the last piece is verified. */
+    readonly onComplete: (peer: FlowPeer) => void,
+  ) {
+    this.have = seeder ? Bitfield.full(file.pieces) : new Bitfield(file.pieces)
+    this.availability = new Uint32Array(file.pieces)
+    this.#fetchers = new Uint8Array(file.pieces)
+    this.#pick = {
+      have: this.have,
+      remote: this.have,
+      fetchers: this.#fetchers,
+      refusedUntil: file.neverRefused,
+      now: 0,
+      availability: this.availability,
+      random,
+    }
+    this.distinctFirst = new DistinctFirstPolicy(file.pieces)
+    this.joinedAt = queue.now()
+    this.#scheduleTick()
+  }
+
+  /** For the connector (it reads what the tracker would be told). */
+  get verified(): Bitfield {
+    return this.have
+  }
+
+  get complete(): boolean {
+    return this.have.complete
+  }
+
+  /** A connection opened now: each side's bitfield reaches the other one latency later. */
+  static connect(a: FlowPeer, b: FlowPeer): void {
+    const ab = new FlowEnd(a, b, a.latencyMs)
+    const ba = new FlowEnd(b, a, b.latencyMs)
+    ab.mirror = ba
+    ba.mirror = ab
+    a.ends.set(b.id, ab)
+    b.ends.set(a.id, ba)
+    const aHas = new Bitfield(a.have.length, a.have.bytes)
+    const bHas = new Bitfield(b.have.length, b.have.bytes)
+    a.queue.at(a.queue.now() + a.latencyMs, () => {
+      if (!ba.closed) b.#onBitfield(ba, aHas)
+      if (!ab.closed) a.#onBitfield(ab, bHas)
+    })
+  }
+
+  /** Leaves the swarm: every connection closes at once on both sides. */
+  leave(): FlowPeer[] {
+    this.left = true
+    this.queue.clearTimeout(this.#tickTimer)
+    const neighbours: FlowPeer[] = []
+    for (const end of this.ends.values()) {
+      end.closed = true
+      end.pipe.close()
+      end.mirror.self.#onClose(end.mirror)
+      neighbours.push(end.other)
+    }
+    this.ends.clear()
+    return neighbours
+  }
+
+  #onBitfield(end: FlowEnd, bits: Bitfield): void {
+    end.remote = bits
+    end.ready = true
+    for (let p = 0; p < bits.length; p++) if (bits.has(p)) this.availability[p]!++
+    end.gained++
+    this.#fill(end)
+  }
+
+  #onClose(end: FlowEnd): void {
+    end.closed = true
+    end.pipe.close()
+    this.ends.delete(end.other.id)
+    if (end.ready && !this.complete) for (let p = 0; p < end.remote.length; p++) if (end.remote.has(p)) this.availability[p]!--
+    for (const piece of end.fetches.keys()) this.#stopped(piece)
+    if (end.fetches.size > 0) this.#changes++
+    end.fetches.clear()
+    this.#checkEndgame()
+    this.#fillAll()
+  }
+
+  /** A neighbour has verified `piece`. */
+  onHave(end: FlowEnd, piece: number): void {
+    if (!end.ready || end.closed || end.remote.has(piece)) return
+    end.remote.set(piece)
+    // A complete peer never picks again: only its view of what the neighbour lacks (for distinct-first) still matters.
+    if (this.complete) return
+    this.availability[piece]!++
+    // Swarm tops up on every have, which also retries refusals that ran out; only a piece we lack is new to pick.
+    if (!this.have.has(piece)) end.gained++
+    this.#fill(end)
+  }
+
+  /** Keeps the neighbour's pipeline full, as Swarm.#fill: continue its pieces, then pick new ones. */
+  #fill(end: FlowEnd): void {
+    if (end.settled || end.outstanding > NEVER_TOP_UP_ABOVE || !end.ready || end.closed || this.complete || this.left) return
+    // Nothing left to ask for in its pieces and nothing new to pick: skip sizing the pipeline (most have-driven fills end here).
+    if (end.idle !== undefined && !hasUnrequested(end) && this.#nothingToPick(end, this.queue.now())) return
+    const depth = pipelineDepth({ rate: end.received.rate(), rttMs: end.minLatencyMs, blockSize: MAX_BLOCK_SIZE })
+    if (end.outstanding > depth - Math.max(1, Math.floor(depth / 4))) {
+      end.settled = true
+      return
+    }
+    let batch: Chunk[] | undefined
+    while (end.outstanding < depth) {
+      let fetch: Fetch | undefined
+      for (const f of end.fetches.values()) {
+        if (f.requested < f.total) {
+          fetch = f
+          break
+        }
+      }
+      fetch ??= this.#startPiece(end)
+      if (!fetch) break
+      // Never past the depth: a young pipeline is a few blocks deep, and asking for a whole chunk
+      // would let it ramp up faster than the engine's does.
+      const blocks = Math.min(this.file.chunkBlocks, fetch.total - fetch.requested, depth - end.outstanding)
+      const length = this.#pieceLength(fetch.piece)
+      const bytes = Math.min(length, (fetch.requested + blocks) * MAX_BLOCK_SIZE) - fetch.requested * MAX_BLOCK_SIZE
+      ;(batch ??= []).push(new Chunk(end, fetch, blocks, bytes, this.queue.now()))
+      fetch.requested += blocks
+      end.outstanding += blocks
+    }
+    end.settled = end.outstanding >= depth
+    if (!batch) return
+    const requests = batch
+    const uploader = end.mirror
+    end.pipe.sendControl({ bytes: 0, deliver: () => uploader.self.onRequests(uploader, requests) })
+  }
+
+  #startPiece(end: FlowEnd): Fetch | undefined {
+    const now = this.queue.now()
+    if (this.#nothingToPick(end, now)) return undefined
+    const refused = end.refusedUntil
+    const fetchers = this.#fetchers
+    const pick = this.#pick
+    pick.remote = end.remote
+    pick.refusedUntil = refused === this.file.neverRefused ? undefined : refused
+    pick.now = now
+    let piece = pickPieceFast(pick)
+    if (piece === undefined && this.#isEndgame()) piece = pickEndgamePieceFast(pick, end.fetches)
+    if (piece === undefined) {
+      let until = Infinity
+      if (refused !== this.file.neverRefused) for (const t of refused) if (t > now && t < until) until = t
+      end.idle = { changes: this.#changes, gained: end.gained, until }
+      return undefined
+    }
+    const fetch: Fetch = { piece, total: Math.ceil(this.#pieceLength(piece) / MAX_BLOCK_SIZE), requested: 0, received: 0 }
+    end.fetches.set(piece, fetch)
+    if (fetchers[piece]!++ === 0) this.#inFlight++
+    this.#checkEndgame()
+    return fetch
+  }
+
+  /**
+   * True when a pick on this neighbour found nothing and nothing that could change that has
+   * happened since: it gained no piece we lack, no piece stopped being fetched without being
+   * verified, no refusal ran out, endgame did not begin. Skipping such a pick changes no result
+   * (a pick that finds nothing draws no random number) and saves a scan of every piece, which
+   * otherwise follows nearly every `have`.
+   */
+  #nothingToPick(end: FlowEnd, now: number): boolean {
+    const idle = end.idle
+    return idle !== undefined && idle.changes === this.#changes && idle.gained === end.gained && now < idle.until
+  }
+
+  /** FetchBook.endgame: every missing piece is being fetched. */
+  #isEndgame(): boolean {
+    const missing = this.have.length - this.have.count
+    return missing > 0 && this.#inFlight >= missing
+  }
+
+  #stopped(piece: number): void {
+    if (--this.#fetchers[piece]! === 0) this.#inFlight--
+  }
+
+  /** Endgame lets a pick take a piece others are fetching: its start is a change for #nothingToPick. Run after every change to the fetch counts. */
+  #checkEndgame(): void {
+    const endgame = this.#isEndgame()
+    if (endgame && !this.#endgame) this.#changes++
+    this.#endgame = endgame
+  }
+
+  /** As the Uploader: admit each request (a complete peer rations through distinct-first) and queue its chunk. */
+  onRequests(end: FlowEnd, requests: Chunk[]): void {
+    if (end.closed || this.left) return
+    let rejected: Chunk[] | undefined
+    for (const request of requests) {
+      const piece = request.fetch.piece
+      const admitted = this.have.has(piece) && (!this.complete || this.distinctFirst.admit(end, end.remote, piece))
+      if (!admitted) {
+        ;(rejected ??= []).push(request)
+        continue
+      }
+      // Counted when queued, as the Uploader counts a block handed to the channel.
+      this.uploadedBytes += request.bytes
+      end.pipe.send(request)
+    }
+    if (!rejected) return
+    const refusals = rejected
+    const downloader = end.mirror
+    end.pipe.sendControl({ bytes: 0, deliver: () => downloader.self.onReject(downloader, refusals) })
+  }
+
+  onReject(end: FlowEnd, requests: Chunk[]): void {
+    if (end.closed) return
+    for (const { fetch } of requests) {
+      if (end.fetches.get(fetch.piece) !== fetch) continue
+      if (end.refusedUntil === this.file.neverRefused) end.refusedUntil = new Float32Array(this.file.pieces)
+      end.refusedUntil[fetch.piece] = this.queue.now() + REFUSE_MS
+      this.#release(end, fetch.piece, false)
+    }
+    this.#fillAll()
+  }
+
+  onChunk(end: FlowEnd, request: Chunk): void {
+    const { fetch } = request
+    // Given up (verified from someone else, refused, cancelled) while this chunk was on its way: dropped.
+    if (end.closed || end.fetches.get(fetch.piece) !== fetch) return
+    const now = this.queue.now()
+    end.outstanding -= request.blocks
+    end.settled = false
+    fetch.received += request.blocks
+    end.received.record(request.bytes)
+    end.minLatencyMs = Math.min(end.minLatencyMs, now - request.requestedAt)
+    if (fetch.received < fetch.total) {
+      this.#fill(end)
+      return
+    }
+    end.fetches.delete(fetch.piece)
+    this.#stopped(fetch.piece)
+    this.#verified(end, fetch.piece)
+  }
+
+  /**
+   * Hashing costs no virtual time: the piece is stored, announced and cancelled elsewhere at once.
+   * As in Swarm, the neighbour that sent it is topped up first, then all.
+   */
+  #verified(from: FlowEnd, piece: number): void {
+    if (this.have.has(piece)) return
+    this.have.set(piece)
+    this.#checkEndgame()
+    for (const end of this.ends.values()) if (end.fetches.has(piece)) this.#release(end, piece, false)
+    // A have waits behind the data already queued to that neighbour, as a frame on a data channel
+    // does (at low rates that is seconds, and it changes what neighbours ask for); to neighbours with
+    // nothing queued they all leave at once, so they share one event.
+    let direct: FlowEnd[] | undefined
+    for (const end of this.ends.values()) {
+      if (end.pipe.hasQueued) end.pipe.sendControl(new Have(end.mirror, piece))
+      else (direct ??= []).push(end)
+    }
+    if (direct) {
+      const ends = direct
+      this.queue.at(this.queue.now() + this.latencyMs, () => {
+        for (const end of ends) if (!end.closed) end.other.onHave(end.mirror, piece)
+      })
+    }
+    if (this.complete) {
+      this.doneAt ??= this.queue.now()
+      this.onComplete(this)
+    }
+    this.#fill(from)
+    this.#fillAll()
+  }
+
+  /** Gives a piece up with this neighbour; chunks already sent still arrive and are dropped. */
+  #release(end: FlowEnd, piece: number, refill = true): void {
+    const fetch = end.fetches.get(piece)
+    if (!fetch) return
+    end.fetches.delete(piece)
+    this.#stopped(piece)
+    this.#changes++
+    this.#checkEndgame()
+    end.outstanding -= fetch.requested - fetch.received
+    end.settled = false
+    if (refill) this.#fillAll()
+  }
+
+  #fillAll(): void {
+    for (const end of this.ends.values()) this.#fill(end)
+  }
+
+  #scheduleTick(): void {
+    this.#tickTimer = this.queue.setTimeout(() => {
+      if (this.left) return
+      // Pieces refused a while ago may be asked for again; no message will say so.
+      this.#fillAll()
+      if (!this.complete) this.#scheduleTick()
+    }, TICK_MS)
+  }
+
+  #pieceLength(piece: number): number {
+    const { size, pieceSize, pieces } = this.file
+    return piece === pieces - 1 ? size - pieceSize * (pieces - 1) : pieceSize
+  }
+}

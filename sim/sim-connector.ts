@@ -1,0 +1,152 @@
+/**
+ * PeerConnector's behaviour, simulated: announce through the tracker's real handout policy at
+ * join, on completion and every ANNOUNCE_INTERVAL_MS; dial what the connector's caps allow; an
+ * offer reaches the callee through the tracker, a callee without room refuses (the refusal frees
+ * the caller's slot two one-way latencies later, and the caller dials the next peer of its last
+ * handout; so does the tracker's answer that the callee has left), and when both dial at once the
+ * lower peer id's offer wins on both ends. The flow model uses it; simulation.ts's block and piece modes have the
+ * same rules inline around their Swarms.
+ */
+import { CONNECT_TIMEOUT_MS, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
+import type { Bitfield } from '../core/bitfield.ts'
+import type { Clock } from '../core/clock.ts'
+import { ANNOUNCE_INTERVAL_MS, type PeerInfo } from '../core/tracker-protocol.ts'
+import { choosePeers } from '../signaling/peer-handout.ts'
+
+/** Signaling through the tracker, offer to answer, then ICE and the channel opening: in one-way latencies. */
+export const OFFER_LATENCIES = 2
+export const OPEN_LATENCIES = 6
+
+/** What the connector needs of a simulated peer. */
+export interface Dialable {
+  readonly id: string
+  readonly left: boolean
+  readonly verified: Bitfield
+}
+
+interface Attempt {
+  open: boolean
+  /** Our own dial, as opposed to an accepted offer: each kind has its own half-open cap. */
+  initiator: boolean
+}
+
+interface Slots {
+  /** Connections, open or being set up, by remote id. */
+  links: Map<string, Attempt>
+  /** The last handout, less the peers that refused or had left since: dialled again when either frees a slot. */
+  handout: PeerInfo[]
+  announceTimer?: unknown
+}
+
+export interface SimConnectorOptions<P extends Dialable> {
+  clock: Clock
+  /** Peers the tracker knows, by id. */
+  online: ReadonlyMap<string, P>
+  random: () => number
+  latencyMs: number
+  /** A connection opened between `a` (the caller) and `b`. */
+  onOpen: (a: P, b: P) => void
+}
+
+export class SimConnector<P extends Dialable> {
+  readonly #options: SimConnectorOptions<P>
+  readonly #slots = new Map<P, Slots>()
+
+  constructor(options: SimConnectorOptions<P>) {
+    this.#options = options
+  }
+
+  /** The connector's announce: ask the tracker, dial what the caps allow, again every interval. */
+  announce(peer: P): void {
+    if (peer.left) return
+    const { clock, online, random } = this.#options
+    const slots = this.#slotsOf(peer)
+    clock.clearTimeout(slots.announceTimer)
+    const infos: PeerInfo[] = []
+    for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.verified.count, complete: p.verified.complete })
+    slots.handout = choosePeers(infos, { exclude: peer.id, random })
+    this.#dialHandout(peer, slots)
+    slots.announceTimer = clock.setTimeout(() => this.announce(peer), ANNOUNCE_INTERVAL_MS)
+  }
+
+  /** An open connection ended (either side left): its slot is free again. */
+  closed(peer: P, remoteId: string): void {
+    const slots = this.#slots.get(peer)
+    if (slots?.links.get(remoteId)?.open) slots.links.delete(remoteId)
+  }
+
+  leave(peer: P): void {
+    const slots = this.#slots.get(peer)
+    if (slots) this.#options.clock.clearTimeout(slots.announceTimer)
+    this.#slots.delete(peer)
+  }
+
+  #slotsOf(peer: P): Slots {
+    let slots = this.#slots.get(peer)
+    if (!slots) this.#slots.set(peer, (slots = { links: new Map(), handout: [] }))
+    return slots
+  }
+
+  #dialHandout(peer: P, slots: Slots): void {
+    for (const info of slots.handout) {
+      if (info.complete && peer.verified.complete) continue
+      this.#dial(peer, info.peerId)
+    }
+  }
+
+  // As PeerConnector's caps: MAX_PEERS over everything, and half-open own dials and accepted offers capped apart.
+  #hasRoom(links: Map<string, Attempt>, initiator: boolean): boolean {
+    if (links.size >= MAX_PEERS) return false
+    let halfOpen = 0
+    for (const attempt of links.values()) if (!attempt.open && attempt.initiator === initiator) halfOpen++
+    return halfOpen < (initiator ? MAX_CONNECTING : MAX_ACCEPTING)
+  }
+
+  /** Ends a connection attempt that never opened, releasing its slot. */
+  #abandon(links: Map<string, Attempt>, remoteId: string, attempt: Attempt): void {
+    if (links.get(remoteId) === attempt && !attempt.open) links.delete(remoteId)
+  }
+
+  #open(links: Map<string, Attempt>, remoteId: string, initiator: boolean): Attempt {
+    const attempt: Attempt = { open: false, initiator }
+    links.set(remoteId, attempt)
+    this.#options.clock.setTimeout(() => this.#abandon(links, remoteId, attempt), CONNECT_TIMEOUT_MS)
+    return attempt
+  }
+
+  #dial(a: P, bId: string): void {
+    const { clock, online, latencyMs, onOpen } = this.#options
+    const slots = this.#slotsOf(a)
+    const mine = slots.links
+    if (mine.has(bId) || !this.#hasRoom(mine, true)) return
+    const attempt = this.#open(mine, bId, true)
+    // A refusal, or the tracker's answer that the callee has left, frees the slot for the next peer.
+    const turnedAway = () => {
+      if (a.left || mine.get(bId) !== attempt) return
+      this.#abandon(mine, bId, attempt)
+      slots.handout = slots.handout.filter((info) => info.peerId !== bId)
+      this.#dialHandout(a, slots)
+    }
+    clock.setTimeout(() => {
+      const b = online.get(bId)
+      if (!b) return turnedAway()
+      if (a.left || mine.get(bId) !== attempt) return
+      const theirs = this.#slotsOf(b).links
+      const existing = theirs.get(a.id)
+      if (existing && !existing.open && existing.initiator) {
+        if (b.id < a.id) return
+        this.#abandon(theirs, a.id, existing)
+      } else if (existing) return
+      if (!this.#hasRoom(theirs, false)) {
+        clock.setTimeout(turnedAway, OFFER_LATENCIES * latencyMs)
+        return
+      }
+      const answer = this.#open(theirs, a.id, false)
+      clock.setTimeout(() => {
+        if (a.left || b.left || mine.get(b.id) !== attempt || theirs.get(a.id) !== answer) return
+        attempt.open = answer.open = true
+        onOpen(a, b)
+      }, (OPEN_LATENCIES - OFFER_LATENCIES) * latencyMs)
+    }, OFFER_LATENCIES * latencyMs)
+  }
+}
