@@ -117,7 +117,8 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #banned = new Map<string, number>()
   readonly #traffic: TrafficLedger<PeerSession>
   readonly #uploader: Uploader
-  readonly #distinctFirst: DistinctFirstPolicy
+  /** Upload rationing, for an origin only (see the constructor). */
+  readonly #distinctFirst: DistinctFirstPolicy | undefined
   #tickTimer: unknown
   #limiterTimer: unknown
   #destroyed = false
@@ -134,7 +135,10 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#hashPiece = options.hashPiece ?? sha256Hex
     this.#availability = new Uint32Array(options.manifest.pieces.length)
     this.#traffic = new TrafficLedger(this.#clock)
-    this.#distinctFirst = new DistinctFirstPolicy(options.manifest.pieces.length)
+    // Only a peer that came with the whole file rations it. A leecher that has just finished
+    // serves what it is asked: the swarm already holds most pieces many times over, and a refusal
+    // costs the asker a round trip and that piece from this neighbour for seconds.
+    this.#distinctFirst = options.store.verified.complete ? new DistinctFirstPolicy(options.manifest.pieces.length) : undefined
     this.#uploader = new Uploader({
       source: {
         verified: options.store.verified,
@@ -143,8 +147,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       },
       clock: this.#clock,
       limiter: options.uploadLimiter,
-      // Only a seeder rations pieces: a leecher's upload is the swarm's spare capacity.
-      admit: (peer, piece) => !this.complete || this.#distinctFirst.admit(peer, peer.remote, piece),
+      admit: (peer, piece) => this.#distinctFirst?.admit(peer, peer.remote, piece) ?? true,
       onUploaded: (bytes, target) => this.#traffic.recordSent(target as PeerSession, bytes),
       onError: (error) => this.emit('warning', error),
     })

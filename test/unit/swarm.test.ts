@@ -4,6 +4,8 @@ import type { Manifest } from '../../core/manifest.ts'
 import { Swarm, type SwarmOptions } from '../../core/swarm.ts'
 import { incrementalSha256Node } from '../../worker/hash.ts'
 import { memoryTransportPair } from '../../core/transport.ts'
+import { MessageType } from '../../core/wire.ts'
+import { seededRandom } from '../../sim/random.ts'
 import { manifestFor, randomData, sha256Of } from '../support/data.ts'
 import { CorruptingStore, FillingStore, StallingStore, filledStore } from '../support/stores.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
@@ -96,6 +98,40 @@ describe('Swarm over in-memory transports', () => {
     expect(a.stats().uploadedBytes).toBe(data.length)
     expect(b.stats().uploadedBytes).toBe(data.length)
     for (const s of [seed, a, b, c]) s.destroy()
+  })
+
+  it('rations only as an origin: a peer that finished downloading serves every request it gets', async () => {
+    const data = randomData(16 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    /** Two empty leechers download from `source` alone; returns how many requests it refused. */
+    const refusalsBy = async (source: Swarm, sourceId: string, round: string) => {
+      let refusals = 0
+      const ids = [`a-${round}`, `b-${round}`]
+      const leechers = ids.map((peerId, i) => swarmOf(manifest, id, peerId, undefined, { random: seededRandom(i + 1) }))
+      leechers.forEach((leecher, i) => {
+        const [toLeecher, toSource] = memoryTransportPair()
+        const send = toLeecher.send.bind(toLeecher)
+        toLeecher.send = (frame) => {
+          if (frame[4] === MessageType.reject) refusals++
+          send(frame)
+        }
+        source.addPeer(toLeecher, ids[i])
+        leecher.addPeer(toSource, sourceId)
+      })
+      await Promise.all(leechers.map(completion))
+      for (const l of leechers) expect(sha256Of(await contents(l.store, manifest))).toBe(sha256Of(data))
+      for (const l of leechers) l.destroy()
+      return refusals
+    }
+    const origin = swarmOf(manifest, id, 'seed-orig', MemoryChunkStore.from(data, PIECE), { random: seededRandom(7) })
+    // Distinct-first: the origin turns a second request for a piece away while the asker lacks one sent fewer times.
+    expect(await refusalsBy(origin, 'seed-orig', 'origin')).toBeGreaterThan(0)
+    const finished = swarmOf(manifest, id, 'done-peer', undefined, { random: seededRandom(8) })
+    join(origin, finished, 'seed-orig', 'done-peer')
+    await completion(finished)
+    origin.destroy()
+    expect(await refusalsBy(finished, 'done-peer', 'finished')).toBe(0)
+    finished.destroy()
   })
 
   it.each([
