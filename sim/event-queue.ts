@@ -6,17 +6,28 @@
  */
 import type { Clock } from '../core/clock.ts'
 
-interface Event {
-  at: number
-  seq: number
-  fn: (() => void) | undefined
+/** A cancellable event (setTimeout's handle); `at` schedules a bare callback, which costs no object. */
+class Timer {
+  constructor(public fn: (() => void) | undefined) {}
 }
+
+type Item = (() => void) | Timer
+
+/** Heap arity: a 4-ary heap is half as deep as a binary one, and a node's children sit side by side. */
+const D = 4
 
 export class EventQueue implements Clock {
   #now = 0
   #seq = 0
-  /** Binary min-heap on (at, seq): same-time events run in the order they were scheduled. */
-  readonly #heap: Event[] = []
+  /**
+   * Min-heap on (at, seq), so same-time events run in the order they were scheduled, kept in
+   * parallel arrays rather than an object per event: a big run schedules millions of events,
+   * and sifting through typed arrays neither chases pointers nor leaves garbage behind.
+   */
+  #at = new Float64Array(1024)
+  #order = new Float64Array(1024)
+  #items: Item[] = []
+  #size = 0
   /** Events run so far (for the report: what the run cost). */
   events = 0
 
@@ -24,66 +35,106 @@ export class EventQueue implements Clock {
     return this.#now
   }
 
-  /** Schedules `fn` at absolute virtual time `at` (ms); returns a handle for clearTimeout. */
-  at(at: number, fn: () => void): Event {
-    const event: Event = { at: at > this.#now ? at : this.#now, seq: ++this.#seq, fn }
-    const heap = this.#heap
-    let i = heap.length
-    heap.push(event)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = heap[parent]!
-      if (p.at < event.at || (p.at === event.at && p.seq < event.seq)) break
-      heap[i] = p
-      i = parent
-    }
-    heap[i] = event
-    return event
+  /** Schedules `fn` at absolute virtual time `at` (ms). */
+  at(at: number, fn: () => void): void {
+    this.#push(at > this.#now ? at : this.#now, fn)
   }
 
   setTimeout(fn: () => void, ms: number): unknown {
-    return this.at(this.#now + Math.max(0, ms), fn)
+    const timer = new Timer(fn)
+    this.#push(this.#now + Math.max(0, ms), timer)
+    return timer
   }
 
   clearTimeout(handle: unknown): void {
-    if (handle !== undefined) (handle as Event).fn = undefined
+    if (handle !== undefined) (handle as Timer).fn = undefined
   }
 
   /** Runs events in time order until `done()` holds, nothing is left, or time passes `limitMs`. */
   run(done: () => boolean, limitMs = Infinity): void {
-    const heap = this.#heap
-    while (heap.length > 0 && !done()) {
-      if (heap[0]!.at > limitMs) break
-      const event = this.#pop()
-      this.#now = event.at
-      if (event.fn === undefined) continue
+    while (this.#size > 0 && !done()) {
+      if (this.#at[0]! > limitMs) break
+      this.#now = this.#at[0]!
+      const item = this.#pop()
+      if (typeof item === 'function') {
+        this.events++
+        item()
+        continue
+      }
+      const fn = item.fn
+      if (fn === undefined) continue
       this.events++
-      event.fn()
+      fn()
     }
   }
 
-  #pop(): Event {
-    const heap = this.#heap
-    const top = heap[0]!
-    const last = heap.pop()!
-    const n = heap.length
+  #push(at: number, item: Item): void {
+    if (this.#size === this.#at.length) this.#grow()
+    const heapAt = this.#at
+    const order = this.#order
+    const items = this.#items
+    const seq = ++this.#seq
+    let i = this.#size++
+    while (i > 0) {
+      const parent = ((i - 1) / D) | 0
+      const pAt = heapAt[parent]!
+      if (pAt < at || (pAt === at && order[parent]! < seq)) break
+      heapAt[i] = pAt
+      order[i] = order[parent]!
+      items[i] = items[parent]!
+      i = parent
+    }
+    heapAt[i] = at
+    order[i] = seq
+    items[i] = item
+  }
+
+  #pop(): Item {
+    const heapAt = this.#at
+    const order = this.#order
+    const items = this.#items
+    const top = items[0]!
+    const n = --this.#size
+    const lastAt = heapAt[n]!
+    const lastSeq = order[n]!
+    const last = items[n]!
+    items[n] = undefined as unknown as Item
     if (n === 0) return top
     let i = 0
     for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      let m = l
-      if (r < n && earlier(heap[r]!, heap[l]!)) m = r
-      if (!earlier(heap[m]!, last)) break
-      heap[i] = heap[m]!
+      const first = D * i + 1
+      if (first >= n) break
+      // The earliest child.
+      let m = first
+      let mAt = heapAt[first]!
+      let mSeq = order[first]!
+      const end = first + D < n ? first + D : n
+      for (let c = first + 1; c < end; c++) {
+        const cAt = heapAt[c]!
+        if (cAt < mAt || (cAt === mAt && order[c]! < mSeq)) {
+          m = c
+          mAt = cAt
+          mSeq = order[c]!
+        }
+      }
+      if (lastAt < mAt || (lastAt === mAt && lastSeq < mSeq)) break
+      heapAt[i] = mAt
+      order[i] = mSeq
+      items[i] = items[m]!
       i = m
     }
-    heap[i] = last
+    heapAt[i] = lastAt
+    order[i] = lastSeq
+    items[i] = last
     return top
   }
-}
 
-function earlier(a: Event, b: Event): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq)
+  #grow(): void {
+    const at = new Float64Array(this.#at.length * 2)
+    at.set(this.#at)
+    this.#at = at
+    const order = new Float64Array(this.#order.length * 2)
+    order.set(this.#order)
+    this.#order = order
+  }
 }

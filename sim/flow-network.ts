@@ -24,6 +24,8 @@ export class FlowHost {
   downFreeAt = 0
   /** Pipes whose head batch is being sent, sharing the uplink equally (processor sharing). */
   readonly #active: FlowPipe[] = []
+  /** The lowest finishAt in #active (closed pipes included, as they stay there until a finish): kept as pipes join, so no event scans them all for it. */
+  #firstFinish = Infinity
   /** Scratch for #finish. */
   readonly #finished: FlowPipe[] = []
   /** Bytes each active pipe has been served since the start (the sharing's virtual time), as of #updatedAt. */
@@ -64,8 +66,10 @@ export class FlowHost {
     while (pipe.hasQueued) {
       const bytes = pipe.nextTurnBytes()
       if (bytes > 0) {
-        pipe.finishAt = this.#served + bytes
+        const finishAt = this.#served + bytes
+        pipe.finishAt = finishAt
         this.#active.push(pipe)
+        if (finishAt < this.#firstFinish) this.#firstFinish = finishAt
         return
       }
       pipe.sent(0, pipe.takeTurn())
@@ -86,10 +90,8 @@ export class FlowHost {
   #reschedule(): void {
     const active = this.#active
     if (active.length === 0) return
-    let first = active[0]!
-    for (const pipe of active) if (pipe.finishAt < first.finishAt) first = pipe
     const now = this.queue.now()
-    const at = now + Math.max(0, (((first.finishAt - this.#served) * active.length) / this.upload) * 1000)
+    const at = now + Math.max(0, (((this.#firstFinish - this.#served) * active.length) / this.upload) * 1000)
     if (this.#nextAt >= now && this.#nextAt <= at) return
     this.#nextAt = at
     this.queue.at(at, this.#finish)
@@ -101,23 +103,27 @@ export class FlowHost {
     this.#nextAt = -1
     this.#advance()
     const active = this.#active
-    let first: FlowPipe | undefined
-    for (const pipe of active) if (first === undefined || pipe.finishAt < first.finishAt) first = pipe
+    const firstFinish = this.#firstFinish
     // Rounding: a batch within a millionth of a byte per byte of its mark counts as through.
-    if (first === undefined || first.finishAt - this.#served > first.finishAt * 1e-9) {
+    if (active.length === 0 || firstFinish - this.#served > firstFinish * 1e-9) {
       this.#reschedule()
       return
     }
-    const due = Math.max(this.#served, first.finishAt)
+    const due = Math.max(this.#served, firstFinish)
     this.#served = due
     const finished = this.#finished
     let kept = 0
+    let keptFirst = Infinity
     for (let i = 0; i < active.length; i++) {
       const pipe = active[i]!
-      if (pipe.finishAt > due && !pipe.closed) active[kept++] = pipe
-      else finished.push(pipe)
+      const finishAt = pipe.finishAt
+      if (finishAt > due && !pipe.closed) {
+        active[kept++] = pipe
+        if (finishAt < keptFirst) keptFirst = finishAt
+      } else finished.push(pipe)
     }
     active.length = kept
+    this.#firstFinish = keptFirst
     // Pipes that finished go round again at the end, after the ones still sending.
     for (let i = 0; i < finished.length; i++) {
       const pipe = finished[i]!
@@ -133,6 +139,10 @@ export class FlowHost {
   }
 }
 
+const EMPTY: PipeItem[] = []
+/** What a sent item's slot in a pipe's queue holds until the queue is trimmed. */
+const SENT: PipeItem = { bytes: 0, deliver() {} }
+
 /** One direction of a connection. */
 export class FlowPipe {
   closed = false
@@ -140,6 +150,8 @@ export class FlowPipe {
   finishAt = 0
   #queue: PipeItem[] = []
   #head = 0
+  /** Items waiting (#queue's length past #head), so hasQueued, asked for every neighbour on every piece verified, reads no array. */
+  #queued = 0
   /** Virtual ms of the last delivery scheduled, to keep delivery in order. */
   #lastDelivery = 0
 
@@ -150,7 +162,12 @@ export class FlowPipe {
   ) {}
 
   get hasQueued(): boolean {
-    return this.#head < this.#queue.length
+    return this.#queued > 0
+  }
+
+  /** The item queued last, if it still waits. */
+  lastQueued(): PipeItem | undefined {
+    return this.#queued > 0 ? this.#queue[this.#queue.length - 1] : undefined
   }
 
   /** Piece data: waits for the uplink. */
@@ -158,6 +175,7 @@ export class FlowPipe {
     if (this.closed) return
     const idle = !this.hasQueued
     this.#queue.push(item)
+    this.#queued++
     if (idle) this.from.wake(this)
   }
 
@@ -166,14 +184,14 @@ export class FlowPipe {
     if (this.closed) return
     if (this.hasQueued) {
       this.#queue.push(item)
+      this.#queued++
       return
     }
     const queue = this.from.queue
     const finish = Math.max(queue.now() + this.latencyMs, this.to.downFreeAt, this.#lastDelivery)
     this.#lastDelivery = finish
-    queue.at(finish, () => {
-      if (!this.closed) item.deliver()
-    })
+    this.#inFlight.push(item)
+    queue.at(finish, this.#deliverNext)
   }
 
   /** Bytes of the batch takeTurn() would take next. */
@@ -199,9 +217,15 @@ export class FlowPipe {
         chunk = true
       }
       items.push(item)
-      this.#head++
+      this.#queue[this.#head++] = SENT
+      this.#queued--
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+    // Nothing sent may stay reachable from here: a pipe sends over a thousand haves in a big run,
+    // and kept alive they were most of the heap (a gigabyte at 1000 peers x 5 GB) for the GC to mark.
+    if (this.#queued === 0) {
+      this.#queue.length = 0
+      this.#head = 0
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head)
       this.#head = 0
     }
@@ -214,26 +238,33 @@ export class FlowPipe {
     const queue = this.from.queue
     const finish = Math.max(this.to.receive(queue.now() + this.latencyMs, bytes), this.#lastDelivery)
     this.#lastDelivery = finish
-    // Deliveries on a pipe come in the order they were scheduled, so one bound callback takes the oldest.
     this.#inFlight.push(items)
     queue.at(finish, this.#deliverNext)
   }
 
-  readonly #inFlight: PipeItem[][] = []
+  /**
+   * What is on its way, oldest first: a batch the uplink sent, or a control message sent alone.
+   * Deliveries on a pipe come in the order they were scheduled (#lastDelivery never goes back, and
+   * same-time events run in scheduling order), so one bound callback takes the oldest.
+   */
+  readonly #inFlight: (PipeItem | PipeItem[])[] = []
   #inFlightHead = 0
   readonly #deliverNext = (): void => {
-    const items = this.#inFlight[this.#inFlightHead++]!
+    const items = this.#inFlight[this.#inFlightHead]!
+    this.#inFlight[this.#inFlightHead++] = EMPTY
     if (this.#inFlightHead > 64 && this.#inFlightHead * 2 > this.#inFlight.length) {
       this.#inFlight.splice(0, this.#inFlightHead)
       this.#inFlightHead = 0
     }
     if (this.closed) return
-    for (const item of items) item.deliver()
+    if (!Array.isArray(items)) items.deliver()
+    else for (let i = 0; i < items.length; i++) items[i]!.deliver()
   }
 
   close(): void {
     this.closed = true
     this.#queue = []
     this.#head = 0
+    this.#queued = 0
   }
 }
