@@ -3,9 +3,9 @@
  * engine's own policies. Per neighbour it keeps a pipeline of requests sized by pipelineDepth()
  * from the measured receive rate and round trip, topped up a quarter pipeline at a time;
  * rarest first, random first and endgame (flow-picker.ts, checked against core/picker.ts) choose
- * pieces against FetchBook's rules and an availability count; a complete peer admits requests
- * through the real DistinctFirstPolicy and a refused piece is not asked of
- * that neighbour again for REFUSE_MS. Requests, rejects and haves wait behind the data queued on
+ * pieces against FetchBook's rules and an availability count; an origin (a peer that came with
+ * the whole file) admits requests through the real DistinctFirstPolicy and a refused piece is
+ * not asked of that neighbour again for REFUSE_MS. Requests, rejects and haves wait behind the data queued on
  * their connection, as frames do. What it leaves out: bytes, hashing and the wire format, request
  * deadlines and bans (no peer in the simulation stalls or lies).
  */
@@ -177,7 +177,7 @@ export class FlowPeer {
   #inFlight = 0
   /** The picker's inputs, built once (a pick runs for every piece started): set the neighbour's fields and `now`, then pick. */
   readonly #pick: FlowPickInput
-  readonly distinctFirst: DistinctFirstPolicy
+  readonly distinctFirst: DistinctFirstPolicy | undefined
   /** Open connections, in the order they opened (an array: the hot loops walk it on every verified piece). */
   readonly ends: FlowEnd[] = []
   uploadedBytes = 0
@@ -212,7 +212,8 @@ export class FlowPeer {
       availability: this.availability,
       random,
     }
-    this.distinctFirst = new DistinctFirstPolicy(file.pieces)
+    // As Swarm: only a peer that came with the whole file rations; one that finished serves all.
+    this.distinctFirst = seeder ? new DistinctFirstPolicy(file.pieces) : undefined
     this.joinedAt = queue.now()
     this.#scheduleTick()
   }
@@ -376,13 +377,13 @@ export class FlowPeer {
     this.#endgame = endgame
   }
 
-  /** As the Uploader: admit each request (a complete peer rations through distinct-first) and queue its chunk. */
+  /** As the Uploader: admit each request (an origin rations through distinct-first) and queue its chunk. */
   onRequests(end: FlowEnd, requests: Chunk[]): void {
     if (end.closed || this.left) return
     let rejected: Chunk[] | undefined
     for (const request of requests) {
       const piece = request.fetch.piece
-      const admitted = this.have.has(piece) && (!this.complete || this.distinctFirst.admit(end, end.remote, piece))
+      const admitted = this.have.has(piece) && (this.distinctFirst?.admit(end, end.remote, piece) ?? true)
       if (!admitted) {
         ;(rejected ??= []).push(request)
         continue
