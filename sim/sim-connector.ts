@@ -4,8 +4,8 @@
  * offer reaches the callee through the tracker, a callee without room refuses (the refusal frees
  * the caller's slot two one-way latencies later, and the caller dials the next peer of its last
  * handout; so does the tracker's answer that the callee has left), and when both dial at once the
- * lower peer id's offer wins on both ends. The flow model uses it; simulation.ts's block and piece modes have the
- * same rules inline around their Swarms.
+ * lower peer id's offer wins on both ends. Every granularity uses it: block and piece around
+ * real Swarms (simulation.ts), flow around its model peers (flow-simulation.ts).
  */
 import { CONNECT_TIMEOUT_MS, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
 import type { Bitfield } from '../core/bitfield.ts'
@@ -44,6 +44,8 @@ export interface SimConnectorOptions<P extends Dialable> {
   online: ReadonlyMap<string, P>
   random: () => number
   latencyMs: number
+  /** Whether `peer` may dial `remoteId` at all (the real connector skips peers its swarm banned). */
+  mayDial?: (peer: P, remoteId: string) => boolean
   /** A connection opened between `a` (the caller) and `b`. */
   onOpen: (a: P, b: P) => void
 }
@@ -115,10 +117,10 @@ export class SimConnector<P extends Dialable> {
   }
 
   #dial(a: P, bId: string): void {
-    const { clock, online, latencyMs, onOpen } = this.#options
+    const { clock, online, latencyMs, onOpen, mayDial } = this.#options
     const slots = this.#slotsOf(a)
     const mine = slots.links
-    if (mine.has(bId) || !this.#hasRoom(mine, true)) return
+    if (mine.has(bId) || !this.#hasRoom(mine, true) || (mayDial && !mayDial(a, bId))) return
     const attempt = this.#open(mine, bId, true)
     // A refusal, or the tracker's answer that the callee has left, frees the slot for the next peer.
     const turnedAway = () => {

@@ -3,15 +3,14 @@
  * peer of a swarm over the simulated network, with peers found through the tracker's real
  * handout policy and dialled under the connector's caps. Pure function of its config and seed.
  */
-import { ANNOUNCE_INTERVAL_MS, type PeerInfo } from '../core/tracker-protocol.ts'
-import { CONNECT_TIMEOUT_MS, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
+import type { Bitfield } from '../core/bitfield.ts'
 import { choosePieceSize, type Manifest, MANIFEST_VERSION, pieceCount } from '../core/manifest.ts'
 import { Swarm } from '../core/swarm.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
-import { choosePeers } from '../signaling/peer-handout.ts'
 import { simulateFlow } from './flow-simulation.ts'
 import { seededRandom } from './random.ts'
 import { SimClock } from './sim-clock.ts'
+import { SimConnector } from './sim-connector.ts'
 import { connect, SimHost } from './sim-network.ts'
 import { VirtualChunkStore } from './virtual-store.ts'
 
@@ -83,24 +82,17 @@ const OPEN_LATENCIES = 6
 const FAKE_HASH = '0'.repeat(64)
 const SWARM_ID = '5'.repeat(64)
 
-interface Attempt {
-  open: boolean
-  /** Our own dial, as opposed to an accepted offer: each kind has its own half-open cap. */
-  initiator: boolean
-}
-
 interface SimPeer {
   id: string
   host: SimHost
   swarm: Swarm
   store: VirtualChunkStore
+  /** The store's bitfield, for the connector (what the tracker hears in announces). */
+  verified: Bitfield
   seeder: boolean
   joinedAt: number
   doneAt?: number
   left: boolean
-  /** Connections, open or being set up, by remote id. */
-  links: Map<string, Attempt>
-  announceTimer?: unknown
 }
 
 export async function simulate(config: SimConfig): Promise<SimResult> {
@@ -131,6 +123,18 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const online = new Map<string, SimPeer>()
   const all: SimPeer[] = []
   let serial = 0
+  const connector: SimConnector<SimPeer> = new SimConnector({
+    clock,
+    online,
+    random,
+    latencyMs,
+    mayDial: (peer, remoteId) => !peer.swarm.isBanned(remoteId),
+    onOpen: (a, b) => {
+      const [ta, tb] = connect(a.host, b.host, latencyMs)
+      a.swarm.addPeer(ta, b.id)
+      b.swarm.addPeer(tb, a.id)
+    },
+  })
 
   const addPeer = (seeder: boolean, index: number): SimPeer => {
     const id = `${seeder ? 'seed' : 'peer'}-${++serial}`
@@ -148,104 +152,24 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       blockSize,
       hashPiece: async () => FAKE_HASH,
     })
-    const peer: SimPeer = { id, host, swarm, store, seeder, joinedAt: clock.now(), left: false, links: new Map() }
+    const peer: SimPeer = { id, host, swarm, store, verified: store.verified, seeder, joinedAt: clock.now(), left: false }
     swarm.on('peer-closed', (remoteId) => {
-      if (remoteId !== undefined && peer.links.get(remoteId)?.open) peer.links.delete(remoteId)
+      if (remoteId !== undefined) connector.closed(peer, remoteId)
     })
     swarm.on('complete', () => {
       peer.doneAt ??= clock.now()
-      announce(peer)
+      connector.announce(peer)
     })
     online.set(id, peer)
     all.push(peer)
-    announce(peer)
+    connector.announce(peer)
     return peer
-  }
-
-  // As PeerConnector's caps: MAX_PEERS over everything, and half-open own dials and accepted offers capped apart.
-  const hasRoom = (p: SimPeer, initiator: boolean): boolean => {
-    if (p.links.size >= MAX_PEERS) return false
-    let halfOpen = 0
-    for (const attempt of p.links.values()) if (!attempt.open && attempt.initiator === initiator) halfOpen++
-    return halfOpen < (initiator ? MAX_CONNECTING : MAX_ACCEPTING)
-  }
-
-  // The connector's announce: ask the tracker, dial what the caps allow, again every interval.
-  const announce = (peer: SimPeer): void => {
-    if (peer.left) return
-    clock.clearTimeout(peer.announceTimer)
-    const infos: PeerInfo[] = []
-    for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.store.verified.count, complete: p.store.verified.complete })
-    handouts.set(peer.id, choosePeers(infos, { exclude: peer.id, random }))
-    dialHandout(peer)
-    peer.announceTimer = clock.setTimeout(() => announce(peer), ANNOUNCE_INTERVAL_MS)
-  }
-
-  /** As PeerConnector: each peer's last handout, less the peers that refused it or had left since; dialled again when either frees a slot. */
-  const handouts = new Map<string, PeerInfo[]>()
-  const dialHandout = (peer: SimPeer): void => {
-    for (const info of handouts.get(peer.id) ?? []) {
-      if (info.complete && peer.store.verified.complete) continue
-      dial(peer, info.peerId)
-    }
-  }
-
-  /** Ends a connection attempt that never opened, releasing its slot. */
-  const abandon = (peer: SimPeer, remoteId: string, attempt: Attempt): void => {
-    if (peer.links.get(remoteId) !== attempt || attempt.open) return
-    peer.links.delete(remoteId)
-  }
-
-  const open = (peer: SimPeer, remoteId: string, initiator: boolean): Attempt => {
-    const attempt: Attempt = { open: false, initiator }
-    peer.links.set(remoteId, attempt)
-    clock.setTimeout(() => abandon(peer, remoteId, attempt), CONNECT_TIMEOUT_MS)
-    return attempt
-  }
-
-  // As PeerConnector: the caller dials within its caps; the offer reaches the callee through the
-  // tracker; a callee without room refuses, and the refusal frees the caller's slot two one-way
-  // latencies later (back through the tracker), which the caller spends on the next peer of its
-  // last handout (so does the tracker's NOT_FOUND for a callee that left, two latencies after the
-  // offer went out); when both dial at once the lower peer id's offer wins on both ends.
-  const dial = (a: SimPeer, bId: string): void => {
-    if (a.links.has(bId) || !hasRoom(a, true) || a.swarm.isBanned(bId)) return
-    const mine = open(a, bId, true)
-    // A refusal, or the tracker's answer that the callee has left, frees the slot for the next peer.
-    const turnedAway = () => {
-      if (a.left || a.links.get(bId) !== mine) return
-      abandon(a, bId, mine)
-      handouts.set(a.id, (handouts.get(a.id) ?? []).filter((info) => info.peerId !== bId))
-      dialHandout(a)
-    }
-    clock.setTimeout(() => {
-      const b = online.get(bId)
-      if (!b) return turnedAway()
-      if (a.left || a.links.get(bId) !== mine) return
-      const existing = b.links.get(a.id)
-      if (existing && !existing.open && existing.initiator) {
-        if (b.id < a.id) return
-        abandon(b, a.id, existing)
-      } else if (existing) return
-      if (!hasRoom(b, false)) {
-        clock.setTimeout(turnedAway, OFFER_LATENCIES * latencyMs)
-        return
-      }
-      const theirs = open(b, a.id, false)
-      clock.setTimeout(() => {
-        if (a.left || b.left || a.links.get(b.id) !== mine || b.links.get(a.id) !== theirs) return
-        mine.open = theirs.open = true
-        const [ta, tb] = connect(a.host, b.host, latencyMs)
-        a.swarm.addPeer(ta, b.id)
-        b.swarm.addPeer(tb, a.id)
-      }, (OPEN_LATENCIES - OFFER_LATENCIES) * latencyMs)
-    }, OFFER_LATENCIES * latencyMs)
   }
 
   const leave = (peer: SimPeer): void => {
     peer.left = true
     online.delete(peer.id)
-    clock.clearTimeout(peer.announceTimer)
+    connector.leave(peer)
     peer.swarm.destroy()
   }
 
