@@ -11,6 +11,7 @@ import { FlowHost } from './flow-network.ts'
 import { type FlowFile, FlowPeer } from './flow-peer.ts'
 import { seededRandom } from './random.ts'
 import { SimConnector } from './sim-connector.ts'
+import { scheduleArrivals, summarize } from './run-frame.ts'
 import { idealSeconds, type SimConfig, type SimResult } from './simulation.ts'
 
 /**
@@ -75,62 +76,24 @@ export function simulateFlow(config: SimConfig): SimResult {
     for (const neighbour of peer.leave()) connector.closed(neighbour, peer.id)
   }
 
-  for (let i = 0; i < seeders; i++) addPeer(true, 0)
-  const joinSpread = config.joinSpreadMs ?? 0
-  for (let i = 0; i < config.peers; i++) {
-    const at = joinSpread > 0 ? random() * joinSpread : 0
-    queue.at(at, () => addPeer(false, i))
-  }
-
   const idealMs = idealSeconds(config, seeders) * 1000
-  const churned = Math.round((config.churn ?? 0) * config.peers)
-  // Churn: a leecher picked at random leaves somewhere in the first ideal time; a fresh one arrives.
-  for (let i = 0; i < churned; i++) {
-    const at = joinSpread + random() * idealMs
-    queue.at(at, () => {
-      const leechers = [...online.values()].filter((p) => !p.seeder && p.doneAt === undefined)
-      if (leechers.length === 0) return
-      const victim = leechers[Math.floor(random() * leechers.length)]!
-      leave(victim)
-      addPeer(false, Math.floor(random() * config.upload.length))
-    })
-  }
-
-  const churnEnd = churned === 0 ? 0 : joinSpread + idealMs
+  const churnEnd = scheduleArrivals(config, seeders, idealMs, { at: (ms, fn) => queue.at(ms, fn), random, online, addPeer, leave })
   queue.run(
     () => unfinished === 0 && all.length >= seeders + config.peers && queue.now() >= churnEnd,
     config.limitMs ?? Math.max(600_000, idealMs * 20),
   )
 
-  const originUploadedBytes = all.filter((p) => p.seeder).reduce((sum, p) => sum + p.uploadedBytes, 0)
-  const done = all.filter((p) => !p.seeder && !p.left)
-  const times = done.flatMap((p) => (p.doneAt === undefined ? [] : [(p.doneAt - p.joinedAt) / 1000])).sort((a, b) => a - b)
-  return {
-    peers: config.peers,
+  return summarize(config, {
+    granularity: 'flow',
     seeders,
-    sizeBytes: config.sizeBytes,
     pieceSize,
     pieces,
-    granularity: 'flow',
-    bandwidth: config.upload[0]!,
     latencyMs,
-    churn: config.churn ?? 0,
-    idealSeconds: idealMs / 1000,
-    clientServerSeconds: (config.peers * config.sizeBytes) / (config.upload[0]! * seeders),
-    p50Seconds: quantile(times, 0.5),
-    p99Seconds: quantile(times, 0.99),
-    maxSeconds: times.length === done.length ? (times.at(-1) ?? 0) : Infinity,
-    completed: times.length,
-    finishers: done.length,
-    originUploadedBytes,
-    originCopies: originUploadedBytes / config.sizeBytes,
+    idealMs,
+    finishers: all.filter((p) => !p.seeder && !p.left),
+    originUploadedBytes: all.filter((p) => p.seeder).reduce((sum, p) => sum + p.uploadedBytes, 0),
     events: queue.events,
-    wallSeconds: (performance.now() - wallStart) / 1000,
+    wallStart,
     seed,
-  }
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
+  })
 }

@@ -10,6 +10,7 @@ import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { simulateFlow } from './flow-simulation.ts'
 import { seededRandom } from './random.ts'
 import { SimClock } from './sim-clock.ts'
+import { scheduleArrivals, summarize } from './run-frame.ts'
 import { SimConnector } from './sim-connector.ts'
 import { connect, SimHost } from './sim-network.ts'
 import { VirtualChunkStore } from './virtual-store.ts'
@@ -173,63 +174,30 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     peer.swarm.destroy()
   }
 
-  for (let i = 0; i < seeders; i++) addPeer(true, 0)
-  const joinSpread = config.joinSpreadMs ?? 0
-  for (let i = 0; i < config.peers; i++) {
-    const at = joinSpread > 0 ? random() * joinSpread : 0
-    clock.at(at, () => addPeer(false, i))
-  }
-
   const idealMs = idealSeconds(config, seeders) * 1000
-  const churned = Math.round((config.churn ?? 0) * config.peers)
-  // Churn: a leecher picked at random leaves somewhere in the first ideal time; a fresh one arrives.
-  for (let i = 0; i < churned; i++) {
-    const at = joinSpread + random() * idealMs
-    clock.at(at, () => {
-      const leechers = [...online.values()].filter((p) => !p.seeder && p.doneAt === undefined)
-      if (leechers.length === 0) return
-      const victim = leechers[Math.floor(random() * leechers.length)]!
-      leave(victim)
-      addPeer(false, Math.floor(random() * config.upload.length))
-    })
-  }
-
+  const churnEnd = scheduleArrivals(config, seeders, idealMs, { at: (ms, fn) => clock.at(ms, fn), random, online, addPeer, leave })
   const finishers = () => all.filter((p) => !p.seeder && !p.left)
-  const churnDone = () => clock.now() >= joinSpread + idealMs || churned === 0
   await clock.run(
-    () => all.length >= seeders + config.peers && churnDone() && finishers().every((p) => p.doneAt !== undefined),
+    () => all.length >= seeders + config.peers && clock.now() >= churnEnd && finishers().every((p) => p.doneAt !== undefined),
     config.limitMs ?? Math.max(600_000, idealMs * 20),
   )
 
-  const origin = all.filter((p) => p.seeder)
-  const originUploadedBytes = origin.reduce((sum, p) => sum + p.swarm.stats().uploadedBytes, 0) / scale
+  const originUploadedBytes = all.filter((p) => p.seeder).reduce((sum, p) => sum + p.swarm.stats().uploadedBytes, 0) / scale
   const done = finishers()
-  const times = done.flatMap((p) => (p.doneAt === undefined ? [] : [(p.doneAt - p.joinedAt) / 1000])).sort((a, b) => a - b)
   for (const p of all) if (!p.left) leave(p)
-  const seederUpload = config.upload[0]! * seeders
-  return {
-    peers: config.peers,
+  return summarize(config, {
+    granularity,
     seeders,
-    sizeBytes: config.sizeBytes,
     pieceSize: realPiece,
     pieces,
-    granularity,
-    bandwidth: config.upload[0]!,
     latencyMs,
-    churn: config.churn ?? 0,
-    idealSeconds: idealMs / 1000,
-    clientServerSeconds: (config.peers * config.sizeBytes) / seederUpload,
-    p50Seconds: quantile(times, 0.5),
-    p99Seconds: quantile(times, 0.99),
-    maxSeconds: times.length === done.length ? (times.at(-1) ?? 0) : Infinity,
-    completed: times.length,
-    finishers: done.length,
+    idealMs,
+    finishers: done,
     originUploadedBytes,
-    originCopies: originUploadedBytes / config.sizeBytes,
     events: clock.events,
-    wallSeconds: (performance.now() - wallStart) / 1000,
+    wallStart,
     seed,
-  }
+  })
 }
 
 /**
@@ -247,9 +215,4 @@ export function idealSeconds(config: SimConfig, seeders = config.seeders ?? 1): 
   }
   const originUpload = config.upload[0]! * seeders
   return Math.max(S / originUpload, S / minDown, (config.peers * S) / (originUpload + leecherUpload))
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
 }
