@@ -4,14 +4,13 @@
  * chunk-level network model instead of real Swarms exchanging frames (see flow-peer.ts for what
  * that leaves out). Costs a few events per chunk, so 1000 peers x 5 GB runs in seconds.
  */
-import { choosePieceSize, pieceCount } from '../core/manifest.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { EventQueue } from './event-queue.ts'
 import { FlowHost } from './flow-network.ts'
 import { type FlowFile, FlowPeer } from './flow-peer.ts'
 import { seededRandom } from './random.ts'
 import { SimConnector } from './sim-connector.ts'
-import { scheduleArrivals, summarize } from './run-frame.ts'
+import { runSettings, scheduleArrivals, summarize } from './run-frame.ts'
 import { idealSeconds, type SimConfig, type SimResult } from './simulation.ts'
 
 /**
@@ -24,13 +23,7 @@ const CHUNK_BUDGET = 1_000_000
 
 export function simulateFlow(config: SimConfig): SimResult {
   const wallStart = performance.now()
-  const seed = config.seed ?? 1
-  const random = seededRandom(seed)
-  const seeders = config.seeders ?? 1
-  const latencyMs = config.latencyMs ?? 20
-  const pieceSize = config.pieceSize ?? choosePieceSize(config.sizeBytes)
-  const pieces = pieceCount(config.sizeBytes, pieceSize)
-  const download = config.download ?? config.upload
+  const { seed, random, seeders, latencyMs, pieceSize, pieces, download } = runSettings(config)
   const file: FlowFile = {
     size: config.sizeBytes,
     pieceSize,

@@ -4,7 +4,36 @@
  * up into a SimResult. Random draws happen in the same order for every model, so one seed means
  * one arrival schedule.
  */
+import { choosePieceSize, pieceCount } from '../core/manifest.ts'
+import { seededRandom } from './random.ts'
 import type { SimConfig, SimResult } from './simulation.ts'
+
+/** A config with its defaults filled in, the same for every model. */
+export interface RunSettings {
+  seed: number
+  /** The run's own random stream: arrival times, churn, handouts, each peer's seed. */
+  random: () => number
+  seeders: number
+  latencyMs: number
+  pieceSize: number
+  pieces: number
+  /** Download capacities, one per peer in turn; the upload capacities unless given. */
+  download: number[]
+}
+
+export function runSettings(config: SimConfig): RunSettings {
+  const seed = config.seed ?? 1
+  const pieceSize = config.pieceSize ?? choosePieceSize(config.sizeBytes)
+  return {
+    seed,
+    random: seededRandom(seed),
+    seeders: config.seeders ?? 1,
+    latencyMs: config.latencyMs ?? 20,
+    pieceSize,
+    pieces: pieceCount(config.sizeBytes, pieceSize),
+    download: config.download ?? config.upload,
+  }
+}
 
 /** What the frame needs to know of a model's peer. */
 export interface Arrival {

@@ -4,13 +4,13 @@
  * handout policy and dialled under the connector's caps. Pure function of its config and seed.
  */
 import type { Bitfield } from '../core/bitfield.ts'
-import { choosePieceSize, type Manifest, MANIFEST_VERSION, pieceCount } from '../core/manifest.ts'
+import { type Manifest, MANIFEST_VERSION, pieceCount } from '../core/manifest.ts'
 import { Swarm } from '../core/swarm.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { simulateFlow } from './flow-simulation.ts'
 import { seededRandom } from './random.ts'
 import { SimClock } from './sim-clock.ts'
-import { scheduleArrivals, summarize } from './run-frame.ts'
+import { runSettings, scheduleArrivals, summarize } from './run-frame.ts'
 import { SimConnector } from './sim-connector.ts'
 import { connect, SimHost } from './sim-network.ts'
 import { VirtualChunkStore } from './virtual-store.ts'
@@ -100,13 +100,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const mode = config.granularity ?? 'auto'
   if (mode === 'flow' || (mode === 'auto' && (config.peers * config.sizeBytes) / MAX_BLOCK_SIZE > AUTO_BLOCK_LIMIT)) return simulateFlow(config)
   const wallStart = performance.now()
-  const seed = config.seed ?? 1
-  const random = seededRandom(seed)
-  const seeders = config.seeders ?? 1
-  const latencyMs = config.latencyMs ?? 20
-  const realPiece = config.pieceSize ?? choosePieceSize(config.sizeBytes)
-  const pieces = pieceCount(config.sizeBytes, realPiece)
-  const download = config.download ?? config.upload
+  const { seed, random, seeders, latencyMs, pieceSize: realPiece, pieces, download } = runSettings(config)
   const granularity: 'block' | 'piece' = mode === 'piece' ? 'piece' : 'block'
   // Piece mode: every byte count and rate shrinks by `scale`, so durations are unchanged.
   const scale = granularity === 'piece' ? PIECE_MODE_PIECE / realPiece : 1
