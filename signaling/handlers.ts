@@ -165,7 +165,7 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     // Checked before the peer id is bound: a connection that is not admitted leaves no trace.
     return whenAdmitted(socket, body.swarm, body.token, () =>
       // The check may have waited; a connection that dropped meanwhile must not be put in a swarm.
-      socket.disconnected ? fail('TRACKER_ERROR', 'the connection closed during announce') : join(socket, body),
+      socket.disconnected ? fail('NOT_ADMITTED', 'this connection left the tracker before its announce ran') : join(socket, body),
     )
   }
 

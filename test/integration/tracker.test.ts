@@ -155,6 +155,22 @@ describe('announce', () => {
     })
   })
 
+  it('puts no one in a swarm whose connection left while its announce waited, and refuses such an announce as NOT_ADMITTED', async () => {
+    const server = await startServer()
+    const swarm = newSwarm()
+    const raw = await rawSocket(server)
+    // Announces and then a namespace disconnect ('1') in one write: the server reads them in one
+    // go, so the announces run only after the connection has left the namespace. The transport
+    // stays open, so their answers still arrive.
+    const answers = Array.from({ length: 5 }, () => raw.timeout(5000).emitWithAck('announce', { swarm, peerId: newPeer(), pieces: 0, complete: false }))
+    raw.io.engine.send('1')
+    // One that the server ran before reading the disconnect may have joined (and is forgotten with
+    // the connection); none may be told its tracker failed.
+    for (const answer of await Promise.all(answers)) expect([true, 'NOT_ADMITTED']).toContain(answer.ok || answer.error.code)
+    const watcher = await connect(server)
+    expect(await watcher.announce({ swarm, peerId: newPeer(), pieces: 0, complete: false })).toEqual([])
+  })
+
   it('binds a connection to the first peer id it announces', async () => {
     const server = await startServer()
     const client = await connect(server)
