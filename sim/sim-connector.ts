@@ -3,8 +3,9 @@
  * join, on completion and every ANNOUNCE_INTERVAL_MS; dial what the connector's caps allow; an
  * offer reaches the callee through the tracker, a callee without room refuses (the refusal frees
  * the caller's slot two one-way latencies later, and the caller dials the next peer of its last
- * handout; so does the tracker's answer that the callee has left), and when both dial at once the
- * lower peer id's offer wins on both ends. Every granularity uses it: block and piece around
+ * handout; so does the tracker's answer that the callee has left, a dial that opens, a
+ * connection that closes and one that times out), and when both dial at once the lower peer id's
+ * offer wins on both ends. Every granularity uses it: block and piece around
  * real Swarms (simulation.ts), flow around its model peers (flow-simulation.ts).
  */
 import { CONNECT_TIMEOUT_MS, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
@@ -74,7 +75,9 @@ export class SimConnector<P extends Dialable> {
   /** An open connection ended (either side left): its slot is free again. */
   closed(peer: P, remoteId: string): void {
     const slots = this.#slots.get(peer)
-    if (slots?.links.get(remoteId)?.open) slots.links.delete(remoteId)
+    if (!slots?.links.get(remoteId)?.open) return
+    slots.links.delete(remoteId)
+    this.#skip(peer, slots, remoteId)
   }
 
   leave(peer: P): void {
@@ -109,11 +112,23 @@ export class SimConnector<P extends Dialable> {
     if (links.get(remoteId) === attempt && !attempt.open) links.delete(remoteId)
   }
 
-  #open(links: Map<string, Attempt>, remoteId: string, initiator: boolean): Attempt {
+  #open(peer: P, remoteId: string, initiator: boolean): Attempt {
+    const slots = this.#slotsOf(peer)
     const attempt: Attempt = { open: false, initiator }
-    links.set(remoteId, attempt)
-    this.#options.clock.setTimeout(() => this.#abandon(links, remoteId, attempt), CONNECT_TIMEOUT_MS)
+    slots.links.set(remoteId, attempt)
+    this.#options.clock.setTimeout(() => {
+      if (slots.links.get(remoteId) !== attempt || attempt.open) return
+      this.#abandon(slots.links, remoteId, attempt)
+      this.#skip(peer, slots, remoteId)
+    }, CONNECT_TIMEOUT_MS)
     return attempt
+  }
+
+  /** Leaves `remoteId` out of the handout until the next announce and gives its slot to the next peer. */
+  #skip(peer: P, slots: Slots, remoteId: string): void {
+    if (peer.left) return
+    slots.handout = slots.handout.filter((info) => info.peerId !== remoteId)
+    this.#dialHandout(peer, slots)
   }
 
   #dial(a: P, bId: string): void {
@@ -121,13 +136,12 @@ export class SimConnector<P extends Dialable> {
     const slots = this.#slotsOf(a)
     const mine = slots.links
     if (mine.has(bId) || !this.#hasRoom(mine, true) || (mayDial && !mayDial(a, bId))) return
-    const attempt = this.#open(mine, bId, true)
+    const attempt = this.#open(a, bId, true)
     // A refusal, or the tracker's answer that the callee has left, frees the slot for the next peer.
     const turnedAway = () => {
       if (a.left || mine.get(bId) !== attempt) return
       this.#abandon(mine, bId, attempt)
-      slots.handout = slots.handout.filter((info) => info.peerId !== bId)
-      this.#dialHandout(a, slots)
+      this.#skip(a, slots, bId)
     }
     clock.setTimeout(() => {
       const b = online.get(bId)
@@ -143,11 +157,14 @@ export class SimConnector<P extends Dialable> {
         clock.setTimeout(turnedAway, OFFER_LATENCIES * latencyMs)
         return
       }
-      const answer = this.#open(theirs, a.id, false)
+      const answer = this.#open(b, a.id, false)
       clock.setTimeout(() => {
         if (a.left || b.left || mine.get(b.id) !== attempt || theirs.get(a.id) !== answer) return
         attempt.open = answer.open = true
         onOpen(a, b)
+        // A half-open slot freed on each side: each dials the next peer of its handout.
+        this.#dialHandout(a, slots)
+        this.#dialHandout(b, this.#slotsOf(b))
       }, (OPEN_LATENCIES - OFFER_LATENCIES) * latencyMs)
     }, OFFER_LATENCIES * latencyMs)
   }

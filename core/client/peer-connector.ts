@@ -267,6 +267,8 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
       if (connection.connected) return
       this.emit('warning', new ShoalError('TIMEOUT', `WebRTC connection to peer ${remoteId} did not open`))
       this.#drop(remoteId, connection)
+      this.#skip(remoteId)
+      this.#dialHandout()
     }, this.#options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS)
     peer.on('signal', (data) => {
       signaling.signal(swarmId, remoteId, data).catch((err: unknown) => {
@@ -284,16 +286,30 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
       connection.connected = true
       this.#clock.clearTimeout(connection.timer)
       swarm.addPeer(new SimplePeerTransport(peer), remoteId)
+      // A half-open slot is free: the next peer of the handout is dialled now, not at the next
+      // announce (seconds away), or a newcomer would stay at maxConnecting neighbours until then.
+      this.#dialHandout()
     })
-    peer.once('close', () => this.#forget(remoteId, connection))
+    peer.once('close', () => this.#closed(remoteId, connection))
     // Errors end in 'close'; the listener keeps simple-peer from throwing them.
-    peer.on('error', () => this.#forget(remoteId, connection))
+    peer.on('error', () => this.#closed(remoteId, connection))
     return connection
   }
 
   #drop(remoteId: string, connection: Connection): void {
     this.#forget(remoteId, connection)
     connection.peer.destroy()
+  }
+
+  /**
+   * A connection ended or failed on its own: its slot goes to the next peer of the handout. The
+   * peer it was with is left out until the next announce (it may have left, or closed on us).
+   */
+  #closed(remoteId: string, connection: Connection): void {
+    if (this.#connections.get(remoteId) !== connection) return
+    this.#forget(remoteId, connection)
+    this.#skip(remoteId)
+    this.#dialHandout()
   }
 
   /** Releases a slot promptly: browsers refuse new connections past a few hundred live ones. */

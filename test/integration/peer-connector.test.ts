@@ -1,7 +1,8 @@
 /**
  * The connector's refusal over the real tracker and real WebRTC (@roamhq/wrtc): a callee with no
  * room says so, and the caller frees its slot at once and dials the next peer it was handed; a
- * refusal never ends a live connection; an offer the tracker cannot deliver frees its slot at once.
+ * refusal never ends a live connection; an offer the tracker cannot deliver frees its slot at once;
+ * a dial that opens or a connection that closes hands its slot to the next peer of the handout.
  * Connect timeouts and announce intervals are far longer than the test timeout, so only the
  * behaviour under test can make these pass.
  */
@@ -210,5 +211,54 @@ describe('PeerConnector: refused and undeliverable offers', () => {
     expect(await Promise.race([complete, closed.then((peerId) => `closed ${peerId}`)])).toBe('complete')
     expect(refusals).toEqual([])
     expect(leecher.connector.connecting).toBe(0)
+  })
+})
+
+describe('PeerConnector: freed slots', () => {
+  /** Resolves when `p` has opened connections to exactly `ids`, in any order. */
+  const readyWith = (p: TestPeer, ids: string[]) =>
+    once<string[]>((resolve) => {
+      const seen: string[] = []
+      p.swarm.on('peer-ready', (peerId) => {
+        seen.push(String(peerId))
+        if (seen.length === ids.length) resolve(seen.sort())
+      })
+    })
+
+  it('a newcomer dials the rest of its handout as its dials open, not at its next announce', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'next-on-open.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    const others = ['other-a-4444', 'other-b-4444', 'other-c-4444']
+    for (const other of others) await peer(manifest, id, other, empty(), { maxPeers: 1 }, () => {}, editingHandouts(() => []))
+    // One dial at a time; the others never dial (each is handed nobody) and nobody announces again.
+    let ready!: Promise<string[]>
+    const newcomer = await peer(manifest, id, 'newcomer-4444', empty(), { maxConnecting: 1 }, (p) => (ready = readyWith(p, others)))
+    expect(await ready).toEqual(others)
+    expect(newcomer.connector.connecting).toBe(0)
+  })
+
+  it('a connection that closes hands its slot to the next peer of the handout', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'next-on-close.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    const first = await peer(manifest, id, 'first-5555', empty(), {}, () => {}, editingHandouts(() => []))
+    await peer(manifest, id, 'second-5555', empty(), {}, () => {}, editingHandouts(() => []))
+    // Room for one connection, spent on the first peer (the handout is put in that order).
+    let firstReady!: Promise<string>
+    let secondReady!: Promise<string>
+    await peer(
+      manifest,
+      id,
+      'caller-5555',
+      empty(),
+      { maxPeers: 1 },
+      (p) => {
+        firstReady = once((resolve) => p.swarm.once('peer-ready', resolve))
+        secondReady = firstReady.then(() => once((resolve) => p.swarm.once('peer-ready', resolve)))
+      },
+      editingHandouts((peers) => peers.sort((a, b) => a.peerId.localeCompare(b.peerId))),
+    )
+    expect(await firstReady).toBe('first-5555')
+    await first.connector.stop()
+    expect(await secondReady).toBe('second-5555')
   })
 })
