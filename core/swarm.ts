@@ -269,7 +269,19 @@ export class Swarm extends Emitter<SwarmEvents> {
     } else {
       this.#availability[piece]!++
     }
+    if (this.#closeIfBothComplete(peer)) return
     this.#fill(peer)
+  }
+
+  /**
+   * Two peers holding the whole file have nothing to trade: the connection is closed, so that both
+   * spend the slot on a peer still downloading (in a big swarm, finished peers would otherwise fill
+   * each other's slots and turn latecomers away).
+   */
+  #closeIfBothComplete(peer: PeerState): boolean {
+    if (!this.complete || !peer.session.remote.complete) return false
+    peer.session.close()
+    return true
   }
 
   #onBlock(peer: PeerState, piece: number, offset: number, data: Uint8Array): void {
@@ -321,7 +333,10 @@ export class Swarm extends Emitter<SwarmEvents> {
       if (other.session.ready) other.session.have(piece)
     }
     this.emit('piece', piece)
-    if (this.complete) this.emit('complete')
+    if (this.complete) {
+      this.emit('complete')
+      for (const other of [...this.#peers.values()]) this.#closeIfBothComplete(other)
+    }
     this.#fillAll()
   }
 

@@ -199,6 +199,8 @@ export class FlowPeer {
     readonly latencyMs: number,
     /** Called once when the last piece is verified. */
     readonly onComplete: (peer: FlowPeer) => void,
+    /** Called for each side of a connection this peer closed because both ends hold the whole file. */
+    readonly onDisconnect: (peer: FlowPeer, remote: FlowPeer) => void,
   ) {
     this.have = seeder ? Bitfield.full(file.pieces) : new Bitfield(file.pieces)
     this.availability = new Uint32Array(file.pieces)
@@ -261,9 +263,23 @@ export class FlowPeer {
   #onBitfield(end: FlowEnd, bits: Bitfield): void {
     end.remote = bits
     end.ready = true
+    if (this.#closeIfBothComplete(end)) return
     countPieces(bits, this.availability, 1)
     end.gained++
     this.#fill(end)
+  }
+
+  /** As Swarm: two peers holding the whole file have nothing to trade, and the slots are better spent. */
+  #closeIfBothComplete(end: FlowEnd): boolean {
+    if (!this.complete || !end.ready || !end.remote.complete || end.closed) return false
+    end.closed = true
+    end.pipe.close()
+    this.ends.splice(this.ends.indexOf(end), 1)
+    const other = end.other
+    other.#onClose(end.mirror)
+    this.onDisconnect(this, other)
+    this.onDisconnect(other, this)
+    return true
   }
 
   #onClose(end: FlowEnd): void {
@@ -283,7 +299,10 @@ export class FlowPeer {
     if (!end.ready || end.closed || end.remote.has(piece)) return
     end.remote.set(piece)
     // A complete peer never picks again: only its view of what the neighbour lacks (for distinct-first) still matters.
-    if (this.complete) return
+    if (this.complete) {
+      this.#closeIfBothComplete(end)
+      return
+    }
     this.availability[piece]!++
     // Swarm tops up on every have, which also retries refusals that ran out; only a piece we lack is new to pick.
     if (!this.have.has(piece)) end.gained++
@@ -462,6 +481,7 @@ export class FlowPeer {
     }
     if (this.complete) {
       this.doneAt ??= this.queue.now()
+      for (const end of [...this.ends]) this.#closeIfBothComplete(end)
       this.onComplete(this)
     }
     this.#fill(from)

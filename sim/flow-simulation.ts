@@ -50,11 +50,13 @@ export function simulateFlow(config: SimConfig): SimResult {
     connector.announce(peer)
   }
 
+  const onDisconnect = (peer: FlowPeer, remote: FlowPeer) => connector.closed(peer, remote.id)
+
   const addPeer = (seeder: boolean, index: number): FlowPeer => {
     const id = `${seeder ? 'seed' : 'peer'}-${++serial}`
     const host = new FlowHost(queue, config.upload[index % config.upload.length]!, download[index % download.length]!)
     const peerRandom = seededRandom(Math.floor(random() * 2 ** 32))
-    const peer = new FlowPeer(id, seeder, file, queue, host, peerRandom, latencyMs, onComplete)
+    const peer = new FlowPeer(id, seeder, file, queue, host, peerRandom, latencyMs, onComplete, onDisconnect)
     if (!seeder) unfinished++
     online.set(id, peer)
     all.push(peer)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type ChunkStore, MemoryChunkStore } from '../../core/chunk-store.ts'
 import type { Manifest } from '../../core/manifest.ts'
-import { Swarm, type SwarmOptions } from '../../core/swarm.ts'
+import { type PeerTraffic, Swarm, type SwarmOptions } from '../../core/swarm.ts'
 import { incrementalSha256Node } from '../../worker/hash.ts'
 import { memoryTransportPair } from '../../core/transport.ts'
 import { MessageType } from '../../core/wire.ts'
@@ -66,20 +66,43 @@ describe('Swarm over in-memory transports', () => {
     const leecher = swarmOf(manifest, id, 'leech-cccc')
     join(seedA, leecher, 'seed-aaaa', 'leech-cccc')
     join(seedB, leecher, 'seed-bbbb', 'leech-cccc')
-    await completion(leecher)
-    const byPeer = new Map(leecher.peerStats().map((p) => [p.peerId, p]))
+    // Read as the download completes: right after, the finished leecher closes both connections.
+    const snapshot = new Promise<{ leecher: PeerTraffic[]; seedA: PeerTraffic[]; seedB: PeerTraffic[] }>((resolve) =>
+      leecher.once('complete', () => resolve({ leecher: leecher.peerStats(), seedA: seedA.peerStats(), seedB: seedB.peerStats() })),
+    )
+    const stats = await snapshot
+    const byPeer = new Map(stats.leecher.map((p) => [p.peerId, p]))
     expect([...byPeer.keys()].sort()).toEqual(['seed-aaaa', 'seed-bbbb'])
     // What each seeder sent to the leecher is what the leecher received from it, and nothing went back.
-    for (const seed of [seedA, seedB]) {
-      const [toLeecher] = seed.peerStats()
+    for (const [seedId, [toLeecher]] of [['seed-aaaa', stats.seedA], ['seed-bbbb', stats.seedB]] as const) {
       expect(toLeecher).toMatchObject({ peerId: 'leech-cccc', downloadedBytes: 0 })
-      expect(toLeecher!.uploadedBytes).toBe(byPeer.get(seed === seedA ? 'seed-aaaa' : 'seed-bbbb')!.downloadedBytes)
+      expect(toLeecher!.uploadedBytes).toBe(byPeer.get(seedId)!.downloadedBytes)
       expect(toLeecher!.uploadRate).toBeGreaterThan(0)
     }
-    const received = leecher.peerStats().reduce((sum, p) => sum + p.downloadedBytes, 0)
+    const received = stats.leecher.reduce((sum, p) => sum + p.downloadedBytes, 0)
     expect(received).toBe(leecher.stats().downloadedBytes)
-    expect(leecher.peerStats().every((p) => p.uploadedBytes === 0)).toBe(true)
+    expect(stats.leecher.every((p) => p.uploadedBytes === 0)).toBe(true)
     for (const s of [seedA, seedB, leecher]) s.destroy()
+  })
+
+  it('closes a connection once both ends hold the whole file, and never keeps one between two seeds', async () => {
+    const data = randomData(8 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const seed = swarmOf(manifest, id, 'seed-dddd', MemoryChunkStore.from(data, PIECE))
+    const leecher = swarmOf(manifest, id, 'leech-eeee')
+    const closed = (s: Swarm) => new Promise<unknown>((resolve) => s.once('peer-closed', resolve))
+    const bothClosed = Promise.all([closed(seed), closed(leecher)])
+    join(seed, leecher, 'seed-dddd', 'leech-eeee')
+    await completion(leecher)
+    expect(await bothClosed).toEqual(['leech-eeee', 'seed-dddd'])
+    expect([seed.stats().peers, leecher.stats().peers]).toEqual([0, 0])
+    // Two seeds meeting: closed as soon as the bitfields are in.
+    const other = swarmOf(manifest, id, 'seed-ffff', MemoryChunkStore.from(data, PIECE))
+    const seedsClosed = closed(other)
+    join(seed, other, 'seed-dddd', 'seed-ffff')
+    expect(await seedsClosed).toBe('seed-dddd')
+    expect(sha256Of(await contents(leecher.store, manifest))).toBe(sha256Of(data))
+    for (const s of [seed, leecher, other]) s.destroy()
   })
 
   it('relays pieces as they verify: a chain seed -> A -> B -> C completes', async () => {
