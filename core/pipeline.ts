@@ -1,7 +1,12 @@
 /** How many requests to keep in flight to a peer, and how long each may take. Pure. */
 
 export const MIN_PIPELINE_BLOCKS = 8
-export const MAX_PIPELINE_BLOCKS = 128
+/**
+ * 16 MiB of 64 KiB blocks: at 40 ms round trips that is 400 MB/s per neighbour, so a peer on a
+ * 5 GB/s link fills it from a dozen neighbours (at 128, even 24 fell short; see the simulator).
+ * Only a fast neighbour gets this deep: the depth follows its measured rate.
+ */
+export const MAX_PIPELINE_BLOCKS = 256
 /** Queue this much time's worth of data at the remote beyond one round trip, to ride out jitter. */
 const PIPELINE_SLACK_SECONDS = 0.25
 

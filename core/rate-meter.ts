@@ -2,7 +2,13 @@
 import type { Clock } from './clock.ts'
 
 const WINDOW_SECONDS = 5
-const MIN_ELAPSED_SECONDS = 0.25
+/**
+ * A young meter divides by at least this, so its first few blocks do not read as an absurd rate.
+ * About one round trip: pipelines are sized from the reading, and a floor of a quarter second
+ * kept a new connection at a few blocks in flight for its first quarter second (in a 1 s
+ * download at 5 GB/s that was a fifth of the time; see the simulator).
+ */
+const MIN_ELAPSED_SECONDS = 0.05
 
 export class RateMeter {
   readonly #clock: Pick<Clock, 'now'>
@@ -28,9 +34,9 @@ export class RateMeter {
   }
 
   /**
-   * Average over the window, or since start when that is shorter (but at least a quarter
-   * second, so the first few blocks do not read as an absurd rate). A young meter must not
-   * under-read: pipelines are sized from it and would ramp up slowly.
+   * Average over the window, or since start when that is shorter (but at least
+   * MIN_ELAPSED_SECONDS). A young meter must not under-read: pipelines are sized from it and
+   * would ramp up slowly.
    */
   rate(): number {
     this.#advance()

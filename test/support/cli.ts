@@ -33,8 +33,9 @@ export function runCli(args: string[], options: { cwd?: string } = {}): CliRun {
     }
   })
   const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    child.on('close', (code) => {
-      for (const w of waiters.splice(0)) w.reject(new Error(`shoal ${args[0]} exited (${code}) before "${w.name}": ${stderr} ${JSON.stringify(events)}`))
+    child.on('close', (code, signal) => {
+      const how = signal === null ? `exited (${code})` : `was killed by ${signal}`
+      for (const w of waiters.splice(0)) w.reject(new Error(`shoal ${args[0]} ${how} before "${w.name}": ${stderr} ${JSON.stringify(events)}`))
       resolve({ code, stderr })
     })
   })
