@@ -1,7 +1,9 @@
 /**
- * Which peers the tracker hands to an announcing peer. A uniform random sample keeps the swarm
- * graph well mixed (no peer is everyone's first choice), and sorting the sample by how much each
- * peer holds lets the asker try the most useful ones first.
+ * Which peers the tracker hands to an announcing peer: a uniform random sample, in random order,
+ * so the swarm graph stays well mixed and no peer is everyone's first choice. (Sorting it by how
+ * much each peer holds, as it once did, sent every newcomer to the same oldest peers first; in a
+ * big swarm those are full and refuse, and the simulator showed newcomers spending their first
+ * half second being turned away.)
  */
 import type { PeerInfo } from '../core/tracker-protocol.ts'
 
@@ -27,8 +29,5 @@ export function choosePeers(candidates: Iterable<PeerInfo>, options: HandoutOpti
     pool[j] = pool[i] as PeerInfo
     pool[i] = picked
   }
-  return pool
-    .slice(0, count)
-    .map(({ peerId, pieces, complete }) => ({ peerId, pieces, complete }))
-    .sort((a, b) => Number(b.complete) - Number(a.complete) || b.pieces - a.pieces)
+  return pool.slice(0, count).map(({ peerId, pieces, complete }) => ({ peerId, pieces, complete }))
 }

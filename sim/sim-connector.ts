@@ -1,6 +1,7 @@
 /**
  * PeerConnector's behaviour, simulated: announce through the tracker's real handout policy at
- * join, on completion and every ANNOUNCE_INTERVAL_MS; dial what the connector's caps allow; an
+ * join, on completion and every ANNOUNCE_INTERVAL_MS (sooner while the handout has run dry with
+ * slots free, as NEED_PEERS_ANNOUNCE_MS says); dial what the connector's caps allow; an
  * offer reaches the callee through the tracker, a callee without room refuses (the refusal frees
  * the caller's slot two one-way latencies later, and the caller dials the next peer of its last
  * handout; so does the tracker's answer that the callee has left, a dial that opens, a
@@ -8,7 +9,7 @@
  * offer wins on both ends. Every granularity uses it: block and piece around
  * real Swarms (simulation.ts), flow around its model peers (flow-simulation.ts).
  */
-import { CONNECT_TIMEOUT_MS, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS } from '../core/client/peer-connector.ts'
+import { CONNECT_TIMEOUT_MS, DIAL_TARGET, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEERS, NEED_PEERS_ANNOUNCE_MS } from '../core/client/peer-connector.ts'
 import type { Bitfield } from '../core/bitfield.ts'
 import type { Clock } from '../core/clock.ts'
 import { ANNOUNCE_INTERVAL_MS, type PeerInfo } from '../core/tracker-protocol.ts'
@@ -37,6 +38,8 @@ interface Slots {
   /** The last handout, less the peers that refused or had left since: dialled again when either frees a slot. */
   handout: PeerInfo[]
   announceTimer?: unknown
+  announceDueAt: number
+  needPeersDelayMs: number
 }
 
 export interface SimConnectorOptions<P extends Dialable> {
@@ -68,8 +71,16 @@ export class SimConnector<P extends Dialable> {
     const infos: PeerInfo[] = []
     for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.verified.count, complete: p.verified.complete })
     slots.handout = choosePeers(infos, { exclude: peer.id, random })
+    slots.announceDueAt = Infinity
     this.#dialHandout(peer, slots)
-    slots.announceTimer = clock.setTimeout(() => this.announce(peer), ANNOUNCE_INTERVAL_MS)
+    if (slots.announceDueAt === Infinity) this.#scheduleAnnounce(peer, slots, ANNOUNCE_INTERVAL_MS)
+  }
+
+  #scheduleAnnounce(peer: P, slots: Slots, delayMs: number): void {
+    const { clock } = this.#options
+    clock.clearTimeout(slots.announceTimer)
+    slots.announceDueAt = clock.now() + delayMs
+    slots.announceTimer = clock.setTimeout(() => this.announce(peer), delayMs)
   }
 
   /** An open connection ended (either side left): its slot is free again. */
@@ -88,20 +99,31 @@ export class SimConnector<P extends Dialable> {
 
   #slotsOf(peer: P): Slots {
     let slots = this.#slots.get(peer)
-    if (!slots) this.#slots.set(peer, (slots = { links: new Map(), handout: [] }))
+    if (!slots) this.#slots.set(peer, (slots = { links: new Map(), handout: [], announceDueAt: Infinity, needPeersDelayMs: NEED_PEERS_ANNOUNCE_MS }))
     return slots
   }
 
   #dialHandout(peer: P, slots: Slots): void {
+    const { mayDial } = this.#options
+    let untried = 0
     for (const info of slots.handout) {
       if (info.complete && peer.verified.complete) continue
       this.#dial(peer, info.peerId)
+      if (!slots.links.has(info.peerId) && (!mayDial || mayDial(peer, info.peerId))) untried++
     }
+    if (untried === 0 && slots.links.size < DIAL_TARGET) this.#announceSoon(peer, slots)
   }
 
-  // As PeerConnector's caps: MAX_PEERS over everything, and half-open own dials and accepted offers capped apart.
+  #announceSoon(peer: P, slots: Slots): void {
+    const delay = Math.min(slots.needPeersDelayMs, ANNOUNCE_INTERVAL_MS)
+    if (peer.left || slots.announceDueAt <= this.#options.clock.now() + delay) return
+    slots.needPeersDelayMs = Math.min(2 * delay, ANNOUNCE_INTERVAL_MS)
+    this.#scheduleAnnounce(peer, slots, delay)
+  }
+
+  // As PeerConnector's caps: own dials up to DIAL_TARGET connections, offers up to MAX_PEERS, and half-open dials and offers capped apart.
   #hasRoom(links: Map<string, Attempt>, initiator: boolean): boolean {
-    if (links.size >= MAX_PEERS) return false
+    if (links.size >= (initiator ? DIAL_TARGET : MAX_PEERS)) return false
     let halfOpen = 0
     for (const attempt of links.values()) if (!attempt.open && attempt.initiator === initiator) halfOpen++
     return halfOpen < (initiator ? MAX_CONNECTING : MAX_ACCEPTING)
@@ -161,6 +183,7 @@ export class SimConnector<P extends Dialable> {
       clock.setTimeout(() => {
         if (a.left || b.left || mine.get(b.id) !== attempt || theirs.get(a.id) !== answer) return
         attempt.open = answer.open = true
+        slots.needPeersDelayMs = this.#slotsOf(b).needPeersDelayMs = NEED_PEERS_ANNOUNCE_MS
         onOpen(a, b)
         // A half-open slot freed on each side: each dials the next peer of its handout.
         this.#dialHandout(a, slots)

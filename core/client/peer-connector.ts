@@ -34,6 +34,8 @@ export interface PeerConnectorOptions {
   wrtc?: unknown
   iceServers?: { urls: string | string[]; username?: string; credential?: string }[]
   maxPeers?: number
+  /** Own dials stop at this many connections (see DIAL_TARGET); offers are accepted up to maxPeers. */
+  dialTarget?: number
   /** Own dials being set up at once. */
   maxConnecting?: number
   /** Offers from others being set up at once; 2 x maxConnecting unless given (see MAX_ACCEPTING). */
@@ -46,6 +48,13 @@ export interface PeerConnectorOptions {
 }
 
 export const MAX_PEERS = 24
+/**
+ * A peer dials until it has this many connections and accepts offers up to MAX_PEERS. The gap is
+ * room kept for newcomers: when everyone dials up to the cap, a big swarm fills up and a peer
+ * that joins late is turned away by nearly everyone it dials (the simulator, 1000 peers: a
+ * newcomer a second into the run had no connection for 0.3 s).
+ */
+export const DIAL_TARGET = 16
 export const MAX_CONNECTING = 8
 /**
  * Incoming offers being set up at once, apart from our own dials. More generous than
@@ -57,6 +66,13 @@ export const MAX_CONNECTING = 8
  */
 export const MAX_ACCEPTING = 2 * MAX_CONNECTING
 export const CONNECT_TIMEOUT_MS = 20_000
+/**
+ * With room for more connections and nobody left in the handout to dial (all refused, left or
+ * already connected), the next announce comes this soon, doubling each time up to the announce
+ * interval, rather than a whole interval later: a peer that joins a busy swarm, or a seeder whose
+ * neighbours have all finished, finds the peers that have room since. Reset when a connection opens.
+ */
+export const NEED_PEERS_ANNOUNCE_MS = 1_000
 
 /**
  * The answer, through the tracker, to an offer the callee has no room for. Without it the caller
@@ -89,6 +105,9 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   /** The last announce's peers, less those that refused us since: whom to dial when a slot frees. */
   #handout: PeerInfo[] = []
   #announceTimer: unknown
+  /** When the announce timer fires (Infinity while a timed announce runs). */
+  #announceDueAt = Infinity
+  #needPeersDelayMs = NEED_PEERS_ANNOUNCE_MS
   #statsTimer: unknown
   #stopped = false
 
@@ -118,7 +137,8 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
       swarm.on('complete', () => void this.announce()),
     )
     const peers = await this.#announceOnce()
-    this.#scheduleAnnounce()
+    // Unless a handout that ran dry already brought the next announce forward.
+    if (this.#announceDueAt === Infinity) this.#scheduleAnnounce()
     this.#scheduleStats()
     return peers
   }
@@ -152,14 +172,26 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     return peers
   }
 
-  /** Dials peers from the last handout while the caps allow. */
+  /** Dials peers from the last handout while the caps allow; if it has run dry with room left, announces again soon. */
   #dialHandout(): void {
-    const { swarm } = this.#options
+    const { swarm, peerId } = this.#options
+    let untried = 0
     for (const info of this.#handout) {
       // Two seeders have nothing to trade.
       if (info.complete && swarm.complete) continue
       this.#connect(info.peerId)
+      if (info.peerId !== peerId && !this.#connections.has(info.peerId) && !swarm.isBanned(info.peerId)) untried++
     }
+    if (untried === 0 && this.#connections.size < this.#dialLimit()) this.#announceSoon()
+  }
+
+  /** Brings the next announce forward to NEED_PEERS_ANNOUNCE_MS (doubling each time) unless it is due sooner. */
+  #announceSoon(): void {
+    const interval = this.#options.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS
+    const delay = Math.min(this.#needPeersDelayMs, interval)
+    if (this.#stopped || this.#announceDueAt <= this.#clock.now() + delay) return
+    this.#needPeersDelayMs = Math.min(2 * delay, interval)
+    this.#scheduleAnnounce(delay)
   }
 
   /** Leaves a peer out of the handout until the next announce. */
@@ -167,11 +199,17 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     this.#handout = this.#handout.filter((info) => info.peerId !== remoteId)
   }
 
-  #scheduleAnnounce(): void {
+  #scheduleAnnounce(delayMs = this.#options.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS): void {
+    this.#clock.clearTimeout(this.#announceTimer)
+    this.#announceDueAt = this.#clock.now() + delayMs
     this.#announceTimer = this.#clock.setTimeout(() => {
       if (this.#stopped) return
-      void this.announce().finally(() => this.#scheduleAnnounce())
-    }, this.#options.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS)
+      this.#announceDueAt = Infinity
+      // Unless the announce itself brought the next one forward, the next is an interval away.
+      void this.announce().finally(() => {
+        if (this.#announceDueAt === Infinity) this.#scheduleAnnounce()
+      })
+    }, delayMs)
   }
 
   #scheduleStats(): void {
@@ -205,10 +243,17 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     }
   }
 
-  /** Room for one more connection: own dial (`initiator`) or accepted offer, each with its own half-open cap. */
+  /** How many connections our own dials may bring us to. */
+  #dialLimit(): number {
+    const { maxPeers = MAX_PEERS, dialTarget = DIAL_TARGET } = this.#options
+    return Math.min(dialTarget, maxPeers)
+  }
+
+  /** Room for one more connection: own dial (`initiator`) or accepted offer, each with its own caps. */
   #hasRoom(initiator: boolean): boolean {
     const { maxPeers = MAX_PEERS, maxConnecting = MAX_CONNECTING, maxAccepting = 2 * maxConnecting } = this.#options
-    return this.#connections.size < maxPeers && this.#halfOpen(initiator) < (initiator ? maxConnecting : maxAccepting)
+    const limit = initiator ? this.#dialLimit() : maxPeers
+    return this.#connections.size < limit && this.#halfOpen(initiator) < (initiator ? maxConnecting : maxAccepting)
   }
 
   #connect(remoteId: string): void {
@@ -286,6 +331,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
       connection.connected = true
       this.#clock.clearTimeout(connection.timer)
       swarm.addPeer(new SimplePeerTransport(peer), remoteId)
+      this.#needPeersDelayMs = NEED_PEERS_ANNOUNCE_MS
       // A half-open slot is free: the next peer of the handout is dialled now, not at the next
       // announce (seconds away), or a newcomer would stay at maxConnecting neighbours until then.
       this.#dialHandout()

@@ -2,11 +2,13 @@
  * The connector's refusal over the real tracker and real WebRTC (@roamhq/wrtc): a callee with no
  * room says so, and the caller frees its slot at once and dials the next peer it was handed; a
  * refusal never ends a live connection; an offer the tracker cannot deliver frees its slot at once;
- * a dial that opens or a connection that closes hands its slot to the next peer of the handout.
+ * a dial that opens or a connection that closes hands its slot to the next peer of the handout;
+ * a peer turned away by everyone it was handed announces again soon; own dials stop at the dial
+ * target while offers are accepted up to the cap.
  * Connect timeouts and announce intervals are far longer than the test timeout, so only the
  * behaviour under test can make these pass.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { MemoryChunkStore } from '../../core/chunk-store.ts'
 import { PeerConnector, type PeerConnectorOptions, REFUSE_SIGNAL, type SignalingChannel } from '../../core/client/peer-connector.ts'
 import { TrackerClient } from '../../core/client/tracker-client.ts'
@@ -260,5 +262,48 @@ describe('PeerConnector: freed slots', () => {
     expect(await firstReady).toBe('first-5555')
     await first.connector.stop()
     expect(await secondReady).toBe('second-5555')
+  })
+})
+
+describe('PeerConnector: finding peers in a full swarm', () => {
+  it('announces again within NEED_PEERS_ANNOUNCE_MS when every peer it was handed turned it away, and finds one that joined since', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'starved.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    // Two peers with room for one connection each, spent on each other.
+    let full!: Promise<string>
+    await peer(manifest, id, 'full-a-6666', empty(), { maxPeers: 1 }, (p) => (full = once((resolve) => p.swarm.once('peer-ready', resolve))), editingHandouts(() => []))
+    await peer(manifest, id, 'full-b-6666', empty(), { maxPeers: 1 })
+    expect(await full).toBe('full-b-6666')
+
+    let refusals = 0
+    let ready!: Promise<string>
+    const announced: number[] = []
+    await peer(manifest, id, 'starved-6666', empty(), {}, (p) => {
+      p.connector.on('refused', () => refusals++)
+      p.connector.on('announced', () => announced.push(performance.now()))
+      ready = once((resolve) => p.swarm.once('peer-ready', resolve))
+    })
+    // Turned away by both; a peer with room arrives (handed nobody, it never dials).
+    await vi.waitFor(() => expect(refusals).toBe(2))
+    await peer(manifest, id, 'newcomer-6666', empty(), {}, () => {}, editingHandouts(() => []))
+    expect(await ready).toBe('newcomer-6666')
+    expect(announced.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('dials up to dialTarget connections and still accepts offers beyond it, up to maxPeers', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'dial-target.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    for (const other of ['one-7777', 'two-7777']) await peer(manifest, id, other, empty(), {}, () => {}, editingHandouts(() => []))
+    let first!: Promise<string>
+    const host = await peer(manifest, id, 'host-7777', empty(), { dialTarget: 1 }, (p) => (first = once((resolve) => p.swarm.once('peer-ready', resolve))))
+    expect(['one-7777', 'two-7777']).toContain(await first)
+    // Its one dial made, it dials no more; a peer that dials it is let in all the same.
+    let accepted!: Promise<string>
+    await peer(manifest, id, 'caller-7777', empty(), {}, () => {
+      accepted = once((resolve) => host.swarm.once('peer-ready', resolve))
+    })
+    expect(await accepted).toBe('caller-7777')
+    expect(host.swarm.peerStats()).toHaveLength(2)
+    expect(host.connector.connecting).toBe(0)
   })
 })

@@ -39,9 +39,17 @@ describe('choosePeers', () => {
     expect(counts.size).toBe(20)
   })
 
-  it('orders the sample seeders first, then by pieces held', () => {
+  it('hands the sample out in random order, not the richest peers first', () => {
     const peers = [peer('a', 1), peer('seed', 10, true), peer('b', 5), peer('c', 0)]
-    expect(choosePeers(peers, { exclude: 'x', random: seeded(3) }).map((p) => p.peerId)).toEqual(['seed', 'b', 'a', 'c'])
+    const random = seeded(3)
+    const firsts = new Map<string, number>()
+    for (let round = 0; round < 400; round++) {
+      const first = choosePeers(peers, { exclude: 'x', random })[0]!.peerId
+      firsts.set(first, (firsts.get(first) ?? 0) + 1)
+    }
+    // Expected 100 each: every peer leads about a quarter of the handouts, the seed no more often.
+    expect(firsts.size).toBe(4)
+    for (const count of firsts.values()) expect(count).toBeGreaterThan(60)
   })
 
   it('does not hand out its own records', () => {
