@@ -174,15 +174,21 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
 
   /** Dials peers from the last handout while the caps allow; if it has run dry with room left, announces again soon. */
   #dialHandout(): void {
-    const { swarm, peerId } = this.#options
+    const { swarm } = this.#options
     let untried = 0
     for (const info of this.#handout) {
       // Two seeders have nothing to trade.
-      if (info.complete && swarm.complete) continue
-      this.#connect(info.peerId)
-      if (info.peerId !== peerId && !this.#connections.has(info.peerId) && !swarm.isBanned(info.peerId)) untried++
+      if ((info.complete && swarm.complete) || !this.#mayDial(info.peerId)) continue
+      if (this.#hasRoom(true)) this.#open(info.peerId, true)
+      else untried++
     }
     if (untried === 0 && this.#connections.size < this.#dialLimit()) this.#announceSoon()
+  }
+
+  /** Not ourselves, not connected or being connected already, not banned. */
+  #mayDial(remoteId: string): boolean {
+    const { peerId, swarm } = this.#options
+    return !this.#stopped && remoteId !== peerId && !this.#connections.has(remoteId) && !swarm.isBanned(remoteId)
   }
 
   /** Brings the next announce forward to NEED_PEERS_ANNOUNCE_MS (doubling each time) unless it is due sooner. */
@@ -254,12 +260,6 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     const { maxPeers = MAX_PEERS, maxConnecting = MAX_CONNECTING, maxAccepting = 2 * maxConnecting } = this.#options
     const limit = initiator ? this.#dialLimit() : maxPeers
     return this.#connections.size < limit && this.#halfOpen(initiator) < (initiator ? maxConnecting : maxAccepting)
-  }
-
-  #connect(remoteId: string): void {
-    if (this.#stopped || remoteId === this.#options.peerId || this.#connections.has(remoteId)) return
-    if (this.#options.swarm.isBanned(remoteId) || !this.#hasRoom(true)) return
-    this.#open(remoteId, true)
   }
 
   #onSignal(message: { swarm: string; from: string; data: unknown }): void {
