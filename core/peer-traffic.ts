@@ -4,6 +4,7 @@
  * apart from the scheduler so that the counters monitoring wants do not tangle with fetching.
  */
 import type { Clock } from './clock.ts'
+import { DeliveryRate } from './delivery-rate.ts'
 import { RateMeter } from './rate-meter.ts'
 
 /** Piece bytes moved with one connected neighbour (for monitoring: the tracker's dashboard). */
@@ -28,6 +29,8 @@ export interface TrafficTotals {
 
 interface PeerMeters {
   received: RateMeter
+  /** The same bytes over a recent window, for pipeline sizing. */
+  delivered: DeliveryRate
   sent: RateMeter
 }
 
@@ -47,7 +50,7 @@ export class TrafficLedger<Peer> {
 
   /** Starts counting a neighbour. Bytes for one never added, or removed, count in the totals only. */
   add(peer: Peer): void {
-    this.#peers.set(peer, { received: new RateMeter(this.#clock), sent: new RateMeter(this.#clock) })
+    this.#peers.set(peer, { received: new RateMeter(this.#clock), delivered: new DeliveryRate(this.#clock), sent: new RateMeter(this.#clock) })
   }
 
   remove(peer: Peer): void {
@@ -56,7 +59,9 @@ export class TrafficLedger<Peer> {
 
   /** `fromSeed`: the sender held the whole file when it sent these bytes. */
   recordReceived(peer: Peer, bytes: number, fromSeed: boolean): void {
-    this.#peers.get(peer)?.received.record(bytes)
+    const meters = this.#peers.get(peer)
+    meters?.received.record(bytes)
+    meters?.delivered.record(bytes)
     this.#received.record(bytes)
     if (fromSeed) this.#receivedFromSeeds += bytes
   }
@@ -69,6 +74,11 @@ export class TrafficLedger<Peer> {
   /** Bytes per second lately received from `peer` (0 for one not counted). */
   receiveRate(peer: Peer): number {
     return this.#peers.get(peer)?.received.rate() ?? 0
+  }
+
+  /** Bytes per second received from `peer` over the last `windowMs` (see DeliveryRate). */
+  deliveryRate(peer: Peer, windowMs: number): number {
+    return this.#peers.get(peer)?.delivered.rate(windowMs) ?? 0
   }
 
   totals(): TrafficTotals {

@@ -13,6 +13,34 @@ export const MAX_PIPELINE_BLOCKS = 192
 /** Queue this much time's worth of data at the remote beyond one round trip, to ride out jitter. */
 const PIPELINE_SLACK_SECONDS = 0.25
 
+/** A recent delivery rate is read over at least this long, and at most this long. */
+const MIN_DELIVERY_WINDOW_MS = 50
+const MAX_DELIVERY_WINDOW_MS = 1000
+/** ... and over at least the time the average rate takes to bring this many blocks. */
+const DELIVERY_WINDOW_BLOCKS = 8
+
+/**
+ * The rate to size a neighbour's pipeline for: the larger of its average (RateMeter) and what it
+ * delivered over the last round trip or so (DeliveryRate, over deliveryWindowMs()). A neighbour
+ * that had little to send averages low, yet has room for much more once it has pieces we want:
+ * sized from the average alone its pipeline opened up slowly, and in the simulator (1000 peers x
+ * 5 GB) new pieces crossed each hop slowly.
+ */
+export function pipelineRate(average: number, recent: number): number {
+  return Math.max(average, recent)
+}
+
+/**
+ * A round trip, but never shorter than the average rate takes to bring DELIVERY_WINDOW_BLOCKS
+ * blocks: over less, a slow link's bursts (a rate limiter's, a data channel's) read as a fast one,
+ * and its pipeline would queue seconds of requests there.
+ */
+export function deliveryWindowMs(input: { rttMs: number; average: number; blockSize: number }): number {
+  const { rttMs, average, blockSize } = input
+  const fill = average > 0 ? ((DELIVERY_WINDOW_BLOCKS * blockSize) / average) * 1000 : MAX_DELIVERY_WINDOW_MS
+  return Math.min(MAX_DELIVERY_WINDOW_MS, Math.max(Number.isFinite(rttMs) ? rttMs : 0, MIN_DELIVERY_WINDOW_MS, fill))
+}
+
 /** Enough requests to cover bandwidth x delay (plus slack), within [min, max] blocks. */
 export function pipelineDepth(input: { rate: number; rttMs: number; blockSize: number; min?: number; max?: number }): number {
   const { rate, blockSize, min = MIN_PIPELINE_BLOCKS, max = MAX_PIPELINE_BLOCKS } = input

@@ -1,7 +1,7 @@
 /**
  * One peer of the flow model: core/swarm.ts's scheduling, mirrored at chunk granularity with the
  * engine's own policies. Per neighbour it keeps a pipeline of requests sized by pipelineDepth()
- * from the measured receive rate and round trip, topped up a quarter pipeline at a time;
+ * from pipelineRate() over a RateMeter and a DeliveryRate, and the round trip, topped up a quarter pipeline at a time;
  * rarest first, random first and endgame (flow-picker.ts, checked against core/picker.ts) choose
  * pieces against FetchBook's rules and an availability count; an origin (a peer that came with
  * the whole file) admits requests through the real DistinctFirstPolicy and a refused piece is
@@ -10,8 +10,9 @@
  * deadlines and bans (no peer in the simulation stalls or lies).
  */
 import { Bitfield } from '../core/bitfield.ts'
+import { DeliveryRate } from '../core/delivery-rate.ts'
 import { DistinctFirstPolicy } from '../core/distinct-first.ts'
-import { MAX_PIPELINE_BLOCKS, pipelineDepth } from '../core/pipeline.ts'
+import { MAX_PIPELINE_BLOCKS, deliveryWindowMs, pipelineDepth, pipelineRate } from '../core/pipeline.ts'
 import { RateMeter } from '../core/rate-meter.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import type { EventQueue } from './event-queue.ts'
@@ -60,6 +61,8 @@ export class FlowEnd {
   /** Until when (virtual ms) each piece is not to be asked of this neighbour; allocated at the first refusal. */
   refusedUntil: Float32Array
   readonly received: RateMeter
+  /** What it delivered over a recent window (with `received`, as Swarm sizes pipelines). */
+  readonly delivered: DeliveryRate
   /** Shortest request-to-chunk time seen, as PeerSession.minLatencyMs. */
   minLatencyMs = Infinity
   /** Bumped when the neighbour gains a piece we lack: a pick that found nothing may now find something. */
@@ -79,6 +82,7 @@ export class FlowEnd {
     this.remote = new Bitfield(self.have.length)
     this.refusedUntil = self.file.neverRefused
     this.received = new RateMeter(self.queue)
+    this.delivered = new DeliveryRate(self.queue)
     this.pipe = new FlowPipe(self.host, other.host, latencyMs)
   }
 }
@@ -314,7 +318,10 @@ export class FlowPeer {
     if (end.settled || end.outstanding > NEVER_TOP_UP_ABOVE || !end.ready || end.closed || this.complete || this.left) return
     // Nothing left to ask for in its pieces and nothing new to pick: skip sizing the pipeline (most have-driven fills end here).
     if (end.idle !== undefined && !hasUnrequested(end) && this.#nothingToPick(end, this.queue.now())) return
-    const depth = pipelineDepth({ rate: end.received.rate(), rttMs: end.minLatencyMs, blockSize: MAX_BLOCK_SIZE })
+    const average = end.received.rate()
+    const windowMs = deliveryWindowMs({ rttMs: end.minLatencyMs, average, blockSize: MAX_BLOCK_SIZE })
+    const rate = pipelineRate(average, end.delivered.rate(windowMs))
+    const depth = pipelineDepth({ rate, rttMs: end.minLatencyMs, blockSize: MAX_BLOCK_SIZE })
     if (end.outstanding > depth - Math.max(1, Math.floor(depth / 4))) {
       end.settled = true
       return
@@ -434,6 +441,7 @@ export class FlowPeer {
     end.settled = false
     fetch.received += request.blocks
     end.received.record(request.bytes)
+    end.delivered.record(request.bytes)
     end.minLatencyMs = Math.min(end.minLatencyMs, now - request.requestedAt)
     if (fetch.received < fetch.total) {
       this.#fill(end)

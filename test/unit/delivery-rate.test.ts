@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { DeliveryRate } from '../../core/delivery-rate.ts'
+import { deliveryWindowMs, pipelineDepth, pipelineRate } from '../../core/pipeline.ts'
+import { RateMeter } from '../../core/rate-meter.ts'
+import { VirtualClock } from '../support/virtual-clock.ts'
+
+const BLOCK = 65_536
+
+describe('DeliveryRate', () => {
+  it('reads a burst after a quiet spell at the burst rate, where the average reads far lower', async () => {
+    const clock = new VirtualClock(0)
+    const recent = new DeliveryRate(clock)
+    const average = new RateMeter(clock)
+    // One block a second for 3 s (a neighbour with little to give), then 4 MiB within one 40 ms round trip.
+    for (let s = 0; s < 3; s++) {
+      recent.record(BLOCK)
+      average.record(BLOCK)
+      await clock.advance(1000)
+    }
+    for (let i = 0; i < 64; i++) {
+      recent.record(BLOCK)
+      average.record(BLOCK)
+      if (i % 16 === 15) await clock.advance(10)
+    }
+    // All 64 blocks over a 50 ms window; the quiet second's block has left it.
+    expect(recent.rate(50)).toBe((64 * BLOCK) / 0.05)
+    expect(recent.rate(50)).toBeGreaterThan(40 * average.rate())
+  })
+
+  it('counts only what is inside the window', async () => {
+    const clock = new VirtualClock(0)
+    const recent = new DeliveryRate(clock)
+    recent.record(100_000)
+    await clock.advance(200)
+    recent.record(50_000)
+    expect(recent.rate(100)).toBe(500_000)
+    await clock.advance(100)
+    expect(recent.rate(100)).toBe(0)
+    // Many deliveries keep only the window's worth.
+    for (let i = 0; i < 10_000; i++) {
+      await clock.advance(1)
+      recent.record(1000)
+    }
+    expect(recent.rate(100)).toBe(1_000_000)
+  })
+})
+
+describe('pipeline sizing from a recent window', () => {
+  it('opens a fast neighbour up within a round trip, where its average alone would keep it shallow', () => {
+    // 4 MiB in the last 40 ms, after a second of little: a few MB/s on average.
+    const average = 4e6
+    const windowMs = deliveryWindowMs({ rttMs: 40, average, blockSize: BLOCK })
+    expect(windowMs).toBeCloseTo((8 * BLOCK * 1000) / average, 6)
+    const recent = (64 * BLOCK) / (windowMs / 1000)
+    const shallow = pipelineDepth({ rate: average, rttMs: 40, blockSize: BLOCK })
+    const deep = pipelineDepth({ rate: pipelineRate(average, recent), rttMs: 40, blockSize: BLOCK })
+    expect(shallow).toBe(18)
+    expect(deep).toBeGreaterThan(4 * shallow)
+  })
+
+  it('reads a slow link over seconds, so its bursts do not deepen its pipeline', () => {
+    // 200 KB/s: eight blocks take 2.6 s; a burst of 10 blocks is a small part of that window.
+    const average = 200_000
+    const windowMs = deliveryWindowMs({ rttMs: 1, average, blockSize: BLOCK })
+    expect(windowMs).toBe(1000)
+    const recent = (10 * BLOCK) / (windowMs / 1000)
+    expect(pipelineDepth({ rate: pipelineRate(average, recent), rttMs: 1, blockSize: BLOCK })).toBe(pipelineDepth({ rate: 0, rttMs: 1, blockSize: BLOCK }))
+  })
+
+  it('never reads over less than 50 ms, nor waits for a round trip it has not measured', () => {
+    expect(deliveryWindowMs({ rttMs: 1, average: 1e10, blockSize: BLOCK })).toBe(50)
+    expect(deliveryWindowMs({ rttMs: Number.POSITIVE_INFINITY, average: 1e10, blockSize: BLOCK })).toBe(50)
+    expect(deliveryWindowMs({ rttMs: 120, average: 1e10, blockSize: BLOCK })).toBe(120)
+    expect(deliveryWindowMs({ rttMs: 40, average: 0, blockSize: BLOCK })).toBe(1000)
+  })
+})
