@@ -20,14 +20,21 @@ const MAX_DELIVERY_WINDOW_MS = 1000
 const DELIVERY_WINDOW_BLOCKS = 8
 
 /**
- * The rate to size a neighbour's pipeline for: the larger of its average (RateMeter) and what it
- * delivered over the last round trip or so (DeliveryRate, over deliveryWindowMs()). A neighbour
- * that had little to send averages low, yet has room for much more once it has pieces we want:
- * sized from the average alone its pipeline opened up slowly, and in the simulator (1000 peers x
- * 5 GB) new pieces crossed each hop slowly.
+ * A neighbour's pipeline depth, from the larger of its average rate (RateMeter) and what it
+ * delivered over the last round trip or so (`recent`, a DeliveryRate read over deliveryWindowMs()).
+ * A neighbour that had little to send averages low, yet has room for much more once it has pieces
+ * we want: sized from the average alone its pipeline opened up slowly, and in the simulator (1000
+ * peers x 5 GB) new pieces crossed each hop slowly.
  */
-export function pipelineRate(average: number, recent: number): number {
-  return Math.max(average, recent)
+export function neighbourPipelineDepth(input: {
+  average: number
+  recent: { rate(windowMs: number): number }
+  rttMs: number
+  blockSize: number
+}): number {
+  const { average, recent, rttMs, blockSize } = input
+  const rate = Math.max(average, recent.rate(deliveryWindowMs({ rttMs, average, blockSize })))
+  return pipelineDepth({ rate, rttMs, blockSize })
 }
 
 /**

@@ -16,7 +16,7 @@ import { PeerSession } from './peer-session.ts'
 import { type IncrementalHash, PieceDownload } from './piece-download.ts'
 import { type PeerTraffic, TrafficLedger } from './peer-traffic.ts'
 import { pickEndgamePiece, pickPiece } from './picker.ts'
-import { deliveryWindowMs, pipelineDepth, pipelineRate, requestTimeoutMs } from './pipeline.ts'
+import { neighbourPipelineDepth, requestTimeoutMs } from './pipeline.ts'
 import type { TokenBucket } from './token-bucket.ts'
 import type { Transport } from './transport.ts'
 import { Uploader } from './uploader.ts'
@@ -344,11 +344,14 @@ export class Swarm extends Emitter<SwarmEvents> {
   #fill(peer: PeerState): void {
     const { session } = peer
     if (!session.ready || this.complete || this.#paused || this.#destroyed) return
-    const { minLatencyMs } = session
-    const average = this.#traffic.receiveRate(session)
-    const windowMs = deliveryWindowMs({ rttMs: minLatencyMs, average, blockSize: this.#blockSize })
-    const rate = pipelineRate(average, this.#traffic.deliveryRate(session, windowMs))
-    const depth = this.#options.pipelineDepth ?? pipelineDepth({ rate, rttMs: minLatencyMs, blockSize: this.#blockSize })
+    const depth =
+      this.#options.pipelineDepth ??
+      neighbourPipelineDepth({
+        average: this.#traffic.receiveRate(session),
+        recent: { rate: (windowMs) => this.#traffic.deliveryRate(session, windowMs) },
+        rttMs: session.minLatencyMs,
+        blockSize: this.#blockSize,
+      })
     // Top up in batches of a quarter pipeline, so requests leave together in one message.
     if (session.outstanding > depth - Math.max(1, Math.floor(depth / 4))) return
     const limiter = this.#options.downloadLimiter

@@ -1,7 +1,8 @@
 /**
  * One peer of the flow model: core/swarm.ts's scheduling, mirrored at chunk granularity with the
- * engine's own policies. Per neighbour it keeps a pipeline of requests sized by pipelineDepth()
- * from pipelineRate() over a RateMeter and a DeliveryRate, and the round trip, topped up a quarter pipeline at a time;
+ * engine's own policies. Per neighbour it keeps a pipeline of requests sized as Swarm sizes it
+ * (neighbourPipelineDepth() over a RateMeter, a DeliveryRate and the round trip), topped up a
+ * quarter pipeline at a time;
  * rarest first, random first and endgame (flow-picker.ts, checked against core/picker.ts) choose
  * pieces against FetchBook's rules and an availability count; an origin (a peer that came with
  * the whole file) admits requests through the real DistinctFirstPolicy and a refused piece is
@@ -12,7 +13,7 @@
 import { Bitfield } from '../core/bitfield.ts'
 import { DeliveryRate } from '../core/delivery-rate.ts'
 import { DistinctFirstPolicy } from '../core/distinct-first.ts'
-import { MAX_PIPELINE_BLOCKS, deliveryWindowMs, pipelineDepth, pipelineRate } from '../core/pipeline.ts'
+import { MAX_PIPELINE_BLOCKS, neighbourPipelineDepth } from '../core/pipeline.ts'
 import { RateMeter } from '../core/rate-meter.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import type { EventQueue } from './event-queue.ts'
@@ -318,10 +319,7 @@ export class FlowPeer {
     if (end.settled || end.outstanding > NEVER_TOP_UP_ABOVE || !end.ready || end.closed || this.complete || this.left) return
     // Nothing left to ask for in its pieces and nothing new to pick: skip sizing the pipeline (most have-driven fills end here).
     if (end.idle !== undefined && !hasUnrequested(end) && this.#nothingToPick(end, this.queue.now())) return
-    const average = end.received.rate()
-    const windowMs = deliveryWindowMs({ rttMs: end.minLatencyMs, average, blockSize: MAX_BLOCK_SIZE })
-    const rate = pipelineRate(average, end.delivered.rate(windowMs))
-    const depth = pipelineDepth({ rate, rttMs: end.minLatencyMs, blockSize: MAX_BLOCK_SIZE })
+    const depth = neighbourPipelineDepth({ average: end.received.rate(), recent: end.delivered, rttMs: end.minLatencyMs, blockSize: MAX_BLOCK_SIZE })
     if (end.outstanding > depth - Math.max(1, Math.floor(depth / 4))) {
       end.settled = true
       return

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DeliveryRate } from '../../core/delivery-rate.ts'
-import { deliveryWindowMs, pipelineDepth, pipelineRate } from '../../core/pipeline.ts'
+import { deliveryWindowMs, neighbourPipelineDepth, pipelineDepth } from '../../core/pipeline.ts'
 import { RateMeter } from '../../core/rate-meter.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
 
@@ -51,9 +51,10 @@ describe('pipeline sizing from a recent window', () => {
     const average = 4e6
     const windowMs = deliveryWindowMs({ rttMs: 40, average, blockSize: BLOCK })
     expect(windowMs).toBeCloseTo((8 * BLOCK * 1000) / average, 6)
-    const recent = (64 * BLOCK) / (windowMs / 1000)
+    // 4 MiB delivered within whatever window is asked for.
+    const recent = { rate: (ms: number) => (64 * BLOCK) / (ms / 1000) }
     const shallow = pipelineDepth({ rate: average, rttMs: 40, blockSize: BLOCK })
-    const deep = pipelineDepth({ rate: pipelineRate(average, recent), rttMs: 40, blockSize: BLOCK })
+    const deep = neighbourPipelineDepth({ average, recent, rttMs: 40, blockSize: BLOCK })
     expect(shallow).toBe(18)
     expect(deep).toBeGreaterThan(4 * shallow)
   })
@@ -63,8 +64,9 @@ describe('pipeline sizing from a recent window', () => {
     const average = 200_000
     const windowMs = deliveryWindowMs({ rttMs: 1, average, blockSize: BLOCK })
     expect(windowMs).toBe(1000)
-    const recent = (10 * BLOCK) / (windowMs / 1000)
-    expect(pipelineDepth({ rate: pipelineRate(average, recent), rttMs: 1, blockSize: BLOCK })).toBe(pipelineDepth({ rate: 0, rttMs: 1, blockSize: BLOCK }))
+    // A burst of 10 blocks, within whatever window is asked for.
+    const recent = { rate: (ms: number) => (10 * BLOCK) / (ms / 1000) }
+    expect(neighbourPipelineDepth({ average, recent, rttMs: 1, blockSize: BLOCK })).toBe(pipelineDepth({ rate: 0, rttMs: 1, blockSize: BLOCK }))
   })
 
   it('never reads over less than 50 ms, nor waits for a round trip it has not measured', () => {
