@@ -41,6 +41,15 @@ export interface PeerSessionEvents {
  */
 const MAX_COALESCED_BYTES = 16 * 1024
 
+/**
+ * A session that closes says goodbye and leaves hanging up to the remote, which does so as soon
+ * as the goodbye arrives; this is how long it waits for that before hanging up itself. Who hangs
+ * up matters: in Node's @roamhq/wrtc 0.10.0 a send that races the remote's close can dereference
+ * a freed channel and kill the process (RTCDataChannel::Send, see README "Known problems"), and
+ * after a goodbye the side that hangs up is the one that has stopped sending.
+ */
+export const GOODBYE_GRACE_MS = 1000
+
 interface Outstanding {
   ref: BlockRef
   sentAt: number
@@ -67,17 +76,24 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   /** One frame buffer reused for every block sent: Transport.send copies what it is given. */
   #blockScratch: Uint8Array | undefined
   readonly #unsubscribe: (() => void)[]
+  #graceTimer: unknown
+  #hangUp!: () => void
+  /** Resolves once the channel itself has closed: at once, or after a goodbye was answered or timed out. */
+  readonly hungUp = new Promise<void>((resolve) => {
+    this.#hangUp = resolve
+  })
 
   constructor(transport: Transport, options: PeerSessionOptions) {
     super()
     this.#transport = transport
     this.#options = options
     this.remote = new Bitfield(options.verified.length)
-    this.#unsubscribe = [
-      transport.on('data', (chunk) => this.#onData(chunk)),
-      transport.on('drain', () => this.emit('drain')),
-      transport.on('close', (reason) => this.#closed(reason)),
-    ]
+    this.#unsubscribe = [transport.on('data', (chunk) => this.#onData(chunk)), transport.on('drain', () => this.emit('drain'))]
+    transport.on('close', (reason) => {
+      this.#options.clock.clearTimeout(this.#graceTimer)
+      this.#hangUp()
+      this.#closed(reason)
+    })
     this.#send({ type: 'handshake', version: PROTOCOL_VERSION, swarmId: options.swarmId, peerId: options.localPeerId })
     this.#send({ type: 'bitfield', bits: options.verified.bytes })
   }
@@ -136,22 +152,36 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.#send({ type: 'reject', ...ref })
   }
 
+  /** Ends the session at once; the channel closes once the remote has had our goodbye (see GOODBYE_GRACE_MS). */
   close(reason?: Error): void {
     if (this.#state === 'closed') return
-    this.#transport.close()
+    this.#pending = []
+    this.#pendingBytes = 0
+    if (this.#transmit(encodeMessage({ type: 'goodbye' }))) {
+      this.#graceTimer = this.#options.clock.setTimeout(() => this.#transport.close(), GOODBYE_GRACE_MS)
+    }
     this.#closed(reason)
   }
 
   #onData(chunk: Uint8Array): void {
     if (this.#state === 'closed') return
     try {
-      for (const message of this.#decoder.push(chunk)) this.#onMessage(message)
+      for (const message of this.#decoder.push(chunk)) {
+        this.#onMessage(message)
+        // A goodbye (or a message that made the swarm close us) ends the session mid-chunk.
+        if (this.#isClosed()) return
+      }
     } catch (err) {
       this.close(err instanceof ShoalError ? err : new ShoalError('PROTOCOL', String(err)))
     }
   }
 
   #onMessage(message: Message): void {
+    if (message.type === 'goodbye') {
+      this.#transport.close()
+      this.#closed()
+      return
+    }
     if (this.#state === 'handshaking') {
       if (message.type !== 'handshake') throw protocol(`expected a handshake, got ${message.type}`)
       if (message.version !== PROTOCOL_VERSION) throw protocol(`unsupported protocol version ${message.version}`)
@@ -234,7 +264,10 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     const size = this.#pendingBytes
     this.#pending = []
     this.#pendingBytes = 0
-    if (frames.length === 1) return this.#transmit(frames[0]!)
+    if (frames.length === 1) {
+      this.#transmit(frames[0]!)
+      return
+    }
     const joined = new Uint8Array(size)
     let at = 0
     for (const frame of frames) {
@@ -244,13 +277,21 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.#transmit(joined)
   }
 
-  #transmit(bytes: Uint8Array): void {
-    if (this.#state === 'closed') return
+  /** Sends `bytes` unless the session is closed; a send that fails closes it. Returns whether it was sent. */
+  #transmit(bytes: Uint8Array): boolean {
+    if (this.#state === 'closed') return false
     try {
       this.#transport.send(bytes)
+      return true
     } catch (err) {
-      this.close(new ShoalError('IO', `send failed: ${(err as Error).message}`, { cause: err }))
+      this.#transport.close()
+      this.#closed(new ShoalError('IO', `send failed: ${(err as Error).message}`, { cause: err }))
+      return false
     }
+  }
+
+  #isClosed(): boolean {
+    return this.#state === 'closed'
   }
 
   #closed(reason?: Error): void {

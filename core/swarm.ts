@@ -243,14 +243,17 @@ export class Swarm extends Emitter<SwarmEvents> {
     session.on('close', (reason) => this.#onClose(peer, reason))
   }
 
-  destroy(): void {
-    if (this.#destroyed) return
+  /** Stops at once; resolves when every connection has hung up (each says goodbye first, see PeerSession.close). */
+  destroy(): Promise<void> {
+    if (this.#destroyed) return Promise.resolve()
     this.#destroyed = true
     this.#clock.clearTimeout(this.#tickTimer)
     this.#clock.clearTimeout(this.#limiterTimer)
     this.#uploader.stop()
-    for (const session of [...this.#peers.keys()]) session.close()
+    const sessions = [...this.#peers.keys()]
+    for (const session of sessions) session.close()
     this.removeAllListeners()
+    return Promise.all(sessions.map((s) => s.hungUp)).then(() => undefined)
   }
 
   #onReady(peer: PeerState): void {

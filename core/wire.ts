@@ -22,6 +22,7 @@ export const MessageType = {
   block: 4,
   cancel: 5,
   reject: 6,
+  goodbye: 7,
 } as const
 
 export interface BlockRef {
@@ -38,6 +39,8 @@ export type Message =
   | { type: 'block'; piece: number; offset: number; data: Uint8Array }
   | ({ type: 'cancel' } & BlockRef)
   | ({ type: 'reject' } & BlockRef)
+  /** The sender is closing: it sends nothing more, and the receiver should hang up. */
+  | { type: 'goodbye' }
 
 export function encodeMessage(message: Message): Uint8Array {
   switch (message.type) {
@@ -79,6 +82,8 @@ export function encodeMessage(message: Message): Uint8Array {
       frame.bytes.set(message.data, HEADER + 8)
       return frame.bytes
     }
+    case 'goodbye':
+      return allocate(MessageType.goodbye, 0).bytes
   }
 }
 
@@ -150,6 +155,9 @@ export function decodeBody(body: Uint8Array): Message {
       if (payload - 8 > MAX_BLOCK_SIZE) throw malformed('block larger than the maximum block size')
       // A view, not a copy: the receiver copies the block into its piece buffer anyway.
       return { type: 'block', piece: view.getUint32(1), offset: view.getUint32(5), data: body.subarray(9) }
+    case MessageType.goodbye:
+      expect(0, 'goodbye')
+      return { type: 'goodbye' }
     default:
       throw malformed(`unknown message type ${type}`)
   }

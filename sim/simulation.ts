@@ -165,7 +165,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     peer.left = true
     online.delete(peer.id)
     connector.leave(peer)
-    peer.swarm.destroy()
+    void peer.swarm.destroy()
   }
 
   const idealMs = idealSeconds(config, seeders) * 1000

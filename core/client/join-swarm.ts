@@ -20,7 +20,7 @@ export interface JoinedSwarm {
   peerId: string
   swarm: Swarm
   connector: PeerConnector
-  /** Leaves the swarm cleanly: tells the tracker, closes every connection. */
+  /** Leaves the swarm cleanly: tells the tracker, says goodbye on every connection and waits for them to close. */
   leave(): Promise<void>
 }
 
@@ -43,8 +43,7 @@ export async function joinSwarm(options: JoinSwarmOptions): Promise<JoinedSwarm>
   try {
     await connector.start()
   } catch (err) {
-    await connector.stop()
-    swarm.destroy()
+    await Promise.all([connector.stop(), swarm.destroy()])
     throw err
   }
   return {
@@ -52,8 +51,8 @@ export async function joinSwarm(options: JoinSwarmOptions): Promise<JoinedSwarm>
     swarm,
     connector,
     async leave() {
-      await connector.stop()
-      swarm.destroy()
+      // The connector stops dialling at once; the swarm then says goodbye on every connection.
+      await Promise.all([connector.stop(), swarm.destroy()])
     },
   }
 }

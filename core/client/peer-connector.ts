@@ -152,13 +152,18 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     }
   }
 
+  /**
+   * Stops dialling and answering, abandons connections still being set up and leaves the swarm at
+   * the tracker. Open connections belong to the swarm's sessions: Swarm.destroy() closes them,
+   * each after a goodbye (closing them here, unannounced, is what crashes Node's wrtc; see PeerSession).
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
     this.#clock.clearTimeout(this.#announceTimer)
     this.#clock.clearTimeout(this.#statsTimer)
     for (const off of this.#unsubscribe) off()
-    for (const [id, connection] of this.#connections) this.#drop(id, connection)
+    for (const [id, connection] of this.#connections) if (!connection.connected) this.#drop(id, connection)
     await this.#options.signaling.leave(this.#options.swarmId).catch(() => undefined)
   }
 

@@ -72,8 +72,7 @@ async function peer(
   })
   const p = { client, swarm, connector }
   cleanups.push(async () => {
-    await connector.stop()
-    swarm.destroy()
+    await Promise.all([connector.stop(), swarm.destroy()])
     client.close()
   })
   before(p)
@@ -260,7 +259,7 @@ describe('PeerConnector: freed slots', () => {
       editingHandouts((peers) => peers.sort((a, b) => a.peerId.localeCompare(b.peerId))),
     )
     expect(await firstReady).toBe('first-5555')
-    await first.connector.stop()
+    await Promise.all([first.connector.stop(), first.swarm.destroy()])
     expect(await secondReady).toBe('second-5555')
   })
 })

@@ -10,6 +10,7 @@ const samples: Message[] = [
   { type: 'block', piece: 7, offset: 0, data: new Uint8Array([1, 2, 3]) },
   { type: 'cancel', piece: 3, offset: 65536, length: 16384 },
   { type: 'reject', piece: 1, offset: 2, length: 3 },
+  { type: 'goodbye' },
 ]
 
 function frame(type: number, payload: number[]): Uint8Array {
@@ -45,6 +46,7 @@ describe('wire protocol', () => {
     ['a short have', frame(2, [0, 0, 1])],
     ['a long request', frame(3, new Array(13).fill(0))],
     ['a short block', frame(4, [0, 0, 0, 1])],
+    ['a goodbye with a payload', frame(7, [0])],
     ['a handshake with a bad peer id length', frame(0, [1, ...new Array(32).fill(0), 0])],
     ['a handshake whose peer id is not UTF-8', frame(0, [1, ...new Array(32).fill(0), 2, 0xff, 0xfe])],
     ['an empty frame', new Uint8Array([0, 0, 0, 0])],

@@ -156,7 +156,8 @@ export class LinkLab {
     const link = this.#links.get(key)
     if (!link) return
     this.#links.delete(key)
-    link.swarm?.destroy()
+    // Goodbyes first: a channel closed under a remote that is still sending can crash wrtc.
+    await link.swarm?.destroy()
     link.peer.destroy()
   }
 
