@@ -1,22 +1,20 @@
 /**
- * The swarm engine for one file: it owns the scheduler state (which piece is fetched from whom),
- * verifies every piece against the manifest, stores it, announces it to all neighbours, and
- * serves what it has through the Uploader. All state changes happen in event callbacks on one
- * event loop, so it needs no locks.
+ * The swarm engine for one file: it runs the protocol with every neighbour, verifies every piece
+ * against the manifest, stores it, announces it to all neighbours, and serves what it has through
+ * the Uploader; which piece to fetch from whom is the FetchScheduler's. All state changes happen
+ * in event callbacks on one event loop, so it needs no locks.
  */
 import type { ChunkStore } from './chunk-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { sha256Hex } from './bytes.ts'
 import { DistinctFirstPolicy } from './distinct-first.ts'
 import { Emitter } from './emitter.ts'
-import { FetchBook } from './fetch-book.ts'
+import { FetchScheduler, type PeerState } from './fetch-scheduler.ts'
 import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
 import { PeerSession } from './peer-session.ts'
-import { type IncrementalHash, PieceDownload } from './piece-download.ts'
+import type { IncrementalHash, PieceDownload } from './piece-download.ts'
 import { type PeerTraffic, TrafficLedger } from './peer-traffic.ts'
-import { pickEndgamePiece, pickPiece } from './picker.ts'
-import { neighbourPipelineDepth, requestTimeoutMs } from './pipeline.ts'
 import type { TokenBucket } from './token-bucket.ts'
 import type { Transport } from './transport.ts'
 import { Uploader } from './uploader.ts'
@@ -93,34 +91,20 @@ export interface SwarmEvents {
   resumed: []
 }
 
-interface PeerState {
-  session: PeerSession
-  /** Pieces being fetched from this peer. */
-  pieces: Map<number, PieceDownload>
-  /** Pieces this peer refused or let time out, until when not to ask it again. */
-  refused: Map<number, number>
-  timeouts: number
-}
-
 export class Swarm extends Emitter<SwarmEvents> {
   readonly manifest: Manifest
   readonly store: ChunkStore
   readonly #options: SwarmOptions
   readonly #clock: Clock
-  readonly #random: () => number
-  readonly #blockSize: number
   readonly #hashPiece: (data: Uint8Array) => Promise<string>
   readonly #peers = new Map<PeerSession, PeerState>()
-  /** Connected peers holding each piece, for rarest first. */
-  readonly #availability: Uint32Array
-  readonly #fetching = new FetchBook()
+  readonly #fetcher: FetchScheduler
   readonly #banned = new Map<string, number>()
   readonly #traffic: TrafficLedger<PeerSession>
   readonly #uploader: Uploader
   /** Upload rationing, for an origin only (see the constructor). */
   readonly #distinctFirst: DistinctFirstPolicy | undefined
   #tickTimer: unknown
-  #limiterTimer: unknown
   #destroyed = false
   #paused = false
 
@@ -130,11 +114,21 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.manifest = options.manifest
     this.store = options.store
     this.#clock = options.clock ?? systemClock
-    this.#random = options.random ?? Math.random
-    this.#blockSize = Math.min(options.blockSize ?? MAX_BLOCK_SIZE, MAX_BLOCK_SIZE)
     this.#hashPiece = options.hashPiece ?? sha256Hex
-    this.#availability = new Uint32Array(options.manifest.pieces.length)
     this.#traffic = new TrafficLedger(this.#clock)
+    this.#fetcher = new FetchScheduler({
+      manifest: options.manifest,
+      verified: options.store.verified,
+      clock: this.#clock,
+      random: options.random ?? Math.random,
+      blockSize: Math.min(options.blockSize ?? MAX_BLOCK_SIZE, MAX_BLOCK_SIZE),
+      traffic: this.#traffic,
+      peers: () => this.#peers.values(),
+      fetching: () => !this.complete && !this.#paused && !this.#destroyed,
+      pipelineDepth: options.pipelineDepth,
+      downloadLimiter: options.downloadLimiter,
+      incrementalHash: options.incrementalHash,
+    })
     // Only a peer that came with the whole file rations it. A leecher that has just finished
     // serves what it is asked: the swarm already holds most pieces many times over, and a refusal
     // costs the asker a round trip and that piece from this neighbour for seconds.
@@ -166,7 +160,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   pause(): void {
     if (this.#paused || this.#destroyed) return
     this.#paused = true
-    for (const peer of this.#peers.values()) for (const piece of [...peer.pieces.keys()]) this.#release(peer, piece, false)
+    for (const peer of this.#peers.values()) for (const piece of [...peer.pieces.keys()]) this.#fetcher.release(peer, piece, false)
     this.emit('paused')
   }
 
@@ -174,7 +168,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     if (!this.#paused || this.#destroyed) return
     this.#paused = false
     this.emit('resumed')
-    this.#fillAll()
+    this.#fetcher.fillAll()
   }
 
   get peerIds(): string[] {
@@ -248,7 +242,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     if (this.#destroyed) return Promise.resolve()
     this.#destroyed = true
     this.#clock.clearTimeout(this.#tickTimer)
-    this.#clock.clearTimeout(this.#limiterTimer)
+    this.#fetcher.stop()
     this.#uploader.stop()
     const sessions = [...this.#peers.keys()]
     for (const session of sessions) session.close()
@@ -267,13 +261,9 @@ export class Swarm extends Emitter<SwarmEvents> {
   }
 
   #onHave(peer: PeerState, piece: number | undefined): void {
-    if (piece === undefined) {
-      for (const p of peer.session.remote.indices()) this.#availability[p]!++
-    } else {
-      this.#availability[piece]!++
-    }
+    this.#fetcher.gained(peer, piece)
     if (this.#closeIfBothComplete(peer)) return
-    this.#fill(peer)
+    this.#fetcher.fill(peer)
   }
 
   /**
@@ -295,16 +285,16 @@ export class Swarm extends Emitter<SwarmEvents> {
     peer.timeouts = 0
     download.receive(offset, data)
     if (download.complete) {
-      this.#stopFetching(peer, piece)
-      this.#fetching.verifyStarted(piece)
+      this.#fetcher.stopFetching(peer, piece)
+      this.#fetcher.book.verifyStarted(piece)
       void this.#verify(peer, download)
     }
-    this.#fill(peer)
+    this.#fetcher.fill(peer)
   }
 
   #onReject(peer: PeerState, ref: BlockRef): void {
     peer.refused.set(ref.piece, this.#clock.now() + REFUSE_MS)
-    this.#release(peer, ref.piece)
+    this.#fetcher.release(peer, ref.piece)
   }
 
   async #verify(peer: PeerState, download: PieceDownload): Promise<void> {
@@ -313,26 +303,26 @@ export class Swarm extends Emitter<SwarmEvents> {
       const hash = download.digest() ?? (await this.#hashPiece(data))
       if (this.#destroyed) return
       if (hash !== this.manifest.pieces[piece]) {
-        this.#fetching.verifyEnded(piece)
+        this.#fetcher.book.verifyEnded(piece)
         const id = peer.session.remotePeerId ?? 'unknown'
         this.#ban(peer, new ShoalError('PIECE_HASH_MISMATCH', `piece ${piece} from peer ${id} failed verification; peer banned`))
-        this.#fillAll()
+        this.#fetcher.fillAll()
         return
       }
       // In endgame two copies can verify; the first one stored wins.
       if (this.store.verified.has(piece)) return
       await this.store.write(piece, data)
     } catch (err) {
-      this.#fetching.verifyEnded(piece)
+      this.#fetcher.book.verifyEnded(piece)
       const error = err instanceof ShoalError ? err : new ShoalError('IO', `could not store piece ${piece}: ${(err as Error).message}`)
       this.pause()
       this.emit('store-failed', error)
       return
     }
-    this.#fetching.verifyEnded(piece)
+    this.#fetcher.book.verifyEnded(piece)
     if (this.#destroyed) return
     for (const other of this.#peers.values()) {
-      if (other.pieces.has(piece)) this.#release(other, piece, false)
+      if (other.pieces.has(piece)) this.#fetcher.release(other, piece, false)
       if (other.session.ready) other.session.have(piece)
     }
     this.emit('piece', piece)
@@ -340,84 +330,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       this.emit('complete')
       for (const other of [...this.#peers.values()]) this.#closeIfBothComplete(other)
     }
-    this.#fillAll()
-  }
-
-  /** Keeps the peer's pipeline full: continue its pieces, then pick new ones. */
-  #fill(peer: PeerState): void {
-    const { session } = peer
-    if (!session.ready || this.complete || this.#paused || this.#destroyed) return
-    const depth =
-      this.#options.pipelineDepth ??
-      neighbourPipelineDepth({
-        average: this.#traffic.receiveRate(session),
-        recent: { rate: (windowMs) => this.#traffic.deliveryRate(session, windowMs) },
-        rttMs: session.minLatencyMs,
-        blockSize: this.#blockSize,
-      })
-    // Top up in batches of a quarter pipeline, so requests leave together in one message.
-    if (session.outstanding > depth - Math.max(1, Math.floor(depth / 4))) return
-    const limiter = this.#options.downloadLimiter
-    while (session.outstanding < depth) {
-      const download = [...peer.pieces.values()].find((d) => !d.fullyRequested) ?? this.#startPiece(peer)
-      if (!download) return
-      const wait = limiter?.tryTake(download.nextLength) ?? 0
-      if (wait > 0) {
-        this.#retryFillAfter(wait)
-        return
-      }
-      const ref = download.nextRequest()!
-      session.request(ref, requestTimeoutMs(session.outstandingBytes + ref.length))
-    }
-  }
-
-  #startPiece(peer: PeerState): PieceDownload | undefined {
-    const now = this.#clock.now()
-    const refused = (p: number) => (peer.refused.get(p) ?? 0) > now
-    const have = this.store.verified
-    const remote = peer.session.remote
-    let piece = pickPiece({
-      have,
-      remote,
-      busy: (p) => this.#fetching.busy(p) || refused(p),
-      availability: this.#availability,
-      random: this.#random,
-    })
-    if (piece === undefined && this.#fetching.endgame(have.length - have.count)) {
-      piece = pickEndgamePiece({
-        have,
-        remote,
-        downloaders: (p) => this.#fetching.downloaders(p),
-        excluded: (p) => peer.pieces.has(p) || this.#fetching.verifying(p) || refused(p),
-        random: this.#random,
-      })
-    }
-    if (piece === undefined) return undefined
-    const download = new PieceDownload(piece, pieceLength(this.manifest, piece), this.#blockSize, this.#options.incrementalHash?.())
-    peer.pieces.set(piece, download)
-    this.#fetching.started(piece)
-    return download
-  }
-
-  #fillAll(): void {
-    for (const peer of this.#peers.values()) this.#fill(peer)
-  }
-
-  #retryFillAfter(ms: number): void {
-    this.#clock.clearTimeout(this.#limiterTimer)
-    this.#limiterTimer = this.#clock.setTimeout(() => this.#fillAll(), ms)
-  }
-
-  #stopFetching(peer: PeerState, piece: number): void {
-    if (peer.pieces.delete(piece)) this.#fetching.stopped(piece)
-  }
-
-  /** Gives a piece up with this peer (its partial data is dropped) so others may fetch it. */
-  #release(peer: PeerState, piece: number, refill = true): void {
-    if (!peer.pieces.has(piece)) return
-    this.#stopFetching(peer, piece)
-    peer.session.cancelPiece(piece)
-    if (refill) this.#fillAll()
+    this.#fetcher.fillAll()
   }
 
   #ban(peer: PeerState, reason: ShoalError): void {
@@ -431,10 +344,9 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#peers.delete(peer.session)
     this.#traffic.remove(peer.session)
     this.#uploader.removePeer(peer.session)
-    for (const p of peer.session.remote.indices()) this.#availability[p]!--
-    for (const piece of [...peer.pieces.keys()]) this.#stopFetching(peer, piece)
+    this.#fetcher.lost(peer)
     this.emit('peer-closed', peer.session.remotePeerId, reason)
-    this.#fillAll()
+    this.#fetcher.fillAll()
   }
 
   #scheduleTick(): void {
@@ -442,7 +354,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       if (this.#destroyed) return
       this.#checkDeadlines()
       // Pieces refused a while ago may be asked for again; no message will say so.
-      this.#fillAll()
+      this.#fetcher.fillAll()
       this.#scheduleTick()
     }, TICK_MS)
   }
@@ -462,9 +374,9 @@ export class Swarm extends Emitter<SwarmEvents> {
       this.emit('warning', new ShoalError('TIMEOUT', `peer ${id} did not deliver piece(s) ${[...pieces].join(', ')} in time; asking others`))
       for (const piece of pieces) {
         peer.refused.set(piece, now + REFUSE_MS)
-        this.#release(peer, piece, false)
+        this.#fetcher.release(peer, piece, false)
       }
-      this.#fillAll()
+      this.#fetcher.fillAll()
     }
   }
 }
