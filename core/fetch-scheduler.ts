@@ -36,7 +36,7 @@ export interface FetchSchedulerOptions {
   /** The neighbours, as the swarm holds them. */
   peers: () => Iterable<PeerState>
   /** Whether to fetch at all now (not complete, paused or destroyed). */
-  fetching: () => boolean
+  mayFetch: () => boolean
   /** Fixes the requests in flight per peer instead of sizing them to bandwidth x delay. */
   pipelineDepth?: number
   downloadLimiter?: TokenBucket
@@ -73,7 +73,7 @@ export class FetchScheduler {
   /** Keeps the peer's pipeline full: continue its pieces, then pick new ones. */
   fill(peer: PeerState): void {
     const { session } = peer
-    if (!session.ready || !this.#options.fetching()) return
+    if (!session.ready || !this.#options.mayFetch()) return
     const depth =
       this.#options.pipelineDepth ??
       neighbourPipelineDepth({

@@ -124,7 +124,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       blockSize: Math.min(options.blockSize ?? MAX_BLOCK_SIZE, MAX_BLOCK_SIZE),
       traffic: this.#traffic,
       peers: () => this.#peers.values(),
-      fetching: () => !this.complete && !this.#paused && !this.#destroyed,
+      mayFetch: () => !this.complete && !this.#paused && !this.#destroyed,
       pipelineDepth: options.pipelineDepth,
       downloadLimiter: options.downloadLimiter,
       incrementalHash: options.incrementalHash,
