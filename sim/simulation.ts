@@ -25,7 +25,8 @@ import { VirtualChunkStore } from './virtual-store.ts'
  * runs far too big for the others.
  * 'auto' picks 'block' when the run moves at most AUTO_BLOCK_LIMIT blocks, else 'flow'.
  */
-export type Granularity = 'block' | 'piece' | 'flow' | 'auto'
+export const GRANULARITIES = ['block', 'piece', 'flow', 'auto'] as const
+export type Granularity = (typeof GRANULARITIES)[number]
 
 export interface SimConfig {
   /** Leechers (peers that start empty). */

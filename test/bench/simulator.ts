@@ -4,7 +4,9 @@
  * exact block model on setups both can run; and the issue's target run, 1000 peers x 5 GB at
  * 5 GB/s with one seeder, in the flow model, against the targets, at 20 ms and at shorter latencies.
  */
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { simulate, type SimConfig, type SimResult } from '../../sim/simulation.ts'
 import type { BenchResult } from './bench-result.ts'
 
@@ -28,14 +30,30 @@ const FLOW_CHECKS: { name: string; config: SimConfig }[] = [
   { name: '30 peers, 100 MB, 1 Gbit/s, 20 ms', config: { peers: 30, sizeBytes: 100 * MB, upload: [125 * MB], latencyMs: 20, joinSpreadMs: 1000 } },
 ]
 
-/** The issue's targets: every peer within 1.5 x the ideal S/U, the origin uploading at most 1.5 x S. */
-const TARGET = { config: { peers: 1000, sizeBytes: 5_000_000_000, upload: [5_000_000_000], latencyMs: 20, joinSpreadMs: 1000 }, maxRatio: 1.5, maxCopies: 1.5, wallSeconds: 60 }
+/**
+ * The issue's target run (1000 peers, 5 GB, 5 GB/s links, one seeder, the default 20 ms and 1 s
+ * join spread) and its targets: every peer within 1.5 x the ideal S/U, the origin uploading at
+ * most 1.5 x S, and the command done in under 60 s of wall time.
+ */
+const TARGET = { args: ['--peers', '1000', '--size', '5GB', '--bandwidth', '40Gbit/s', '--granularity', 'flow'], latencyMs: 20, maxRatio: 1.5, maxCopies: 1.5, wallSeconds: 60 }
 /**
  * The target run again at shorter one-way latencies: a new piece crosses each hop in at least
  * three latencies (have, request, data), so how fast the last pieces spread depends on it; 5 GB/s
  * links are datacenter links, where latency is well under 5 ms.
  */
 const OTHER_LATENCIES_MS = [5, 1]
+
+const execFileAsync = promisify(execFile)
+
+/**
+ * Runs `npm run simulate` in a process of its own, as a user would: its wall time is the command's,
+ * start-up and the script's V8 flags included.
+ */
+async function simulateCommand(latencyMs: number): Promise<{ result: SimResult; commandSeconds: number }> {
+  const started = performance.now()
+  const { stdout } = await execFileAsync('npm', ['run', '-s', 'simulate', '--', ...TARGET.args, '--latency', `${latencyMs}ms`, '--json'])
+  return { result: JSON.parse(stdout) as SimResult, commandSeconds: (performance.now() - started) / 1000 }
+}
 
 export async function simulatorBench(): Promise<BenchResult> {
   const measuredRows: { name: string; measuredS: number; measuredCopies: number; sim: SimResult; error: number }[] = []
@@ -54,9 +72,9 @@ export async function simulatorBench(): Promise<BenchResult> {
       flow: await simulate({ ...check.config, granularity: 'flow' }),
     })
   }
-  const target = await simulate({ ...TARGET.config, granularity: 'flow' })
+  const { result: target, commandSeconds } = await simulateCommand(TARGET.latencyMs)
   const byLatency = [target]
-  for (const latencyMs of OTHER_LATENCIES_MS) byLatency.push(await simulate({ ...TARGET.config, latencyMs, granularity: 'flow' }))
+  for (const latencyMs of OTHER_LATENCIES_MS) byLatency.push((await simulateCommand(latencyMs)).result)
   const maxRatio = target.maxSeconds / target.idealSeconds
   const met = (ok: boolean) => (ok ? 'met' : '**not met**')
   const pct = (a: number, b: number) => `${((a / b - 1) * 100).toFixed(0)}%`
@@ -85,11 +103,11 @@ export async function simulatorBench(): Promise<BenchResult> {
     '',
     '**Target run: 1000 peers, 5 GB, 5 GB/s links, 20 ms, one seeder (flow model)**',
     '',
-    '| ideal S/U (s) | p50 (s) | p99 (s) | max (s) | max / ideal | origin copies | wall (s) | max <= 1.5 x ideal | origin <= 1.5 x S | wall < 60 s |',
+    '| ideal S/U (s) | p50 (s) | p99 (s) | max (s) | max / ideal | origin copies | command wall (s) | max <= 1.5 x ideal | origin <= 1.5 x S | wall < 60 s |',
     '|---|---|---|---|---|---|---|---|---|---|',
     `| ${target.idealSeconds.toFixed(2)} | ${target.p50Seconds.toFixed(2)} | ${target.p99Seconds.toFixed(2)} | ${target.maxSeconds.toFixed(2)} | ` +
-      `${maxRatio.toFixed(1)} | ${target.originCopies.toFixed(2)} | ${target.wallSeconds.toFixed(1)} | ${met(maxRatio <= TARGET.maxRatio)} | ` +
-      `${met(target.originCopies <= TARGET.maxCopies)} | ${met(target.wallSeconds < TARGET.wallSeconds)} |`,
+      `${maxRatio.toFixed(2)} | ${target.originCopies.toFixed(2)} | ${commandSeconds.toFixed(1)} | ${met(maxRatio <= TARGET.maxRatio)} | ` +
+      `${met(target.originCopies <= TARGET.maxCopies)} | ${met(commandSeconds < TARGET.wallSeconds)} |`,
     '',
     '**The target run at other one-way latencies (flow model)**',
     '',
@@ -105,11 +123,12 @@ export async function simulatorBench(): Promise<BenchResult> {
     name: 'simulator',
     title: 'Simulator: against the measured swarm benchmarks, flow model against block model, and the 1000 x 5 GB target',
     table,
-    json: { measured: measuredRows, flowVsBlock: flowRows, target, byLatency, maxFlowError: MAX_FLOW_ERROR },
+    json: { measured: measuredRows, flowVsBlock: flowRows, target: { ...target, commandSeconds }, byLatency, maxFlowError: MAX_FLOW_ERROR },
     notes:
       'Measured figures are read from bench-results/swarm-browsers.json and swarm-node.json (their last run); the simulation ' +
       "runs the same N, S and upload cap at block granularity with 1 ms latency. Simulated times are from each peer's join; " +
       'the measured `totalS` is from the first page opening, so it includes a little setup time. The flow model is trusted ' +
-      `where it is within ${MAX_FLOW_ERROR * 100}% of the block model. Wall times are this machine's, and move with its load.`,
+      `where it is within ${MAX_FLOW_ERROR * 100}% of the block model. The target runs are \`npm run simulate -- ${TARGET.args.join(' ')} --latency <ms> --json\`, ` +
+      'each in its own process; "command wall" is that command from start to exit. Wall times are this machine\'s, and move with its load.',
   }
 }
