@@ -62,6 +62,7 @@ const program = new Command('simulate')
   .option('--seed <n>', 'random seed', wholeNumber(0), 1)
   .option('--sweep <list>', 'run for each N in the list (e.g. 10,100,1000) and plot time against N', peerCounts)
   .option('--out <file>', 'with --sweep: where to write the SVG plot', 'simulate-sweep.svg')
+  .option('--trace <n>', "follow the n slowest leechers (sampled every 50 ms from their join) and the origin's first copy; runs the flow model", wholeNumber(1))
   .option('--json', 'print one JSON object (an array with --sweep)')
   .parse()
 
@@ -78,6 +79,7 @@ const o = program.opts<{
   granularity: Granularity
   seed: number
   sweep?: number[]
+  trace?: number
   out: string
   json?: boolean
 }>()
@@ -93,7 +95,10 @@ const base: SimConfig = {
   joinSpreadMs: o.joinSpread,
   granularity: o.granularity,
   seed: o.seed,
+  trace: o.trace,
 }
+if (o.trace !== undefined && (o.granularity === 'block' || o.granularity === 'piece')) program.error('error: --trace follows the flow model: use --granularity flow (or auto)')
+if (o.trace !== undefined && o.sweep) program.error('error: --trace follows one run, not a --sweep')
 
 if (o.sweep) {
   const rows: SimResult[] = []

@@ -8,6 +8,7 @@ import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { EventQueue } from './event-queue.ts'
 import { FlowHost } from './flow-network.ts'
 import { type FlowFile, FlowPeer } from './flow-peer.ts'
+import { FlowTracer } from './flow-trace.ts'
 import { seededRandom } from './random.ts'
 import { SimConnector } from './sim-connector.ts'
 import { runSettings, scheduleArrivals, summarize } from './run-frame.ts'
@@ -32,6 +33,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     neverRefused: new Float32Array(pieces),
   }
   const queue = new EventQueue()
+  const tracer = config.trace ? new FlowTracer(queue, pieces) : undefined
   const online = new Map<string, FlowPeer>()
   const all: FlowPeer[] = []
   let unfinished = 0
@@ -61,6 +63,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     online.set(id, peer)
     all.push(peer)
     connector.announce(peer)
+    tracer?.watch(peer)
     return peer
   }
 
@@ -78,7 +81,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     config.limitMs ?? Math.max(600_000, idealMs * 20),
   )
 
-  return summarize(config, {
+  const result = summarize(config, {
     granularity: 'flow',
     seeders,
     pieceSize,
@@ -91,4 +94,5 @@ export function simulateFlow(config: SimConfig): SimResult {
     wallStart,
     seed,
   })
+  return tracer ? { ...result, trace: tracer.result(config.trace!) } : result
 }

@@ -1,5 +1,6 @@
 /** The simulator's output: a readable report, a sweep table and an SVG plot of time against N. */
 import { formatBytes, formatRate } from '../core/format.ts'
+import type { SimTrace } from './flow-trace.ts'
 import type { SimResult } from './simulation.ts'
 
 export function textReport(r: SimResult): string {
@@ -12,7 +13,25 @@ export function textReport(r: SimResult): string {
       `(Shoal's max is ${(r.clientServerSeconds / r.maxSeconds).toFixed(1)} x faster)`,
     `origin uploaded ${formatBytes(r.originUploadedBytes)} = ${r.originCopies.toFixed(2)} x the file`,
     `simulated ${r.events} events in ${r.wallSeconds.toFixed(1)} s of wall time (seed ${r.seed})`,
+    ...(r.trace ? ['', traceReport(r.trace, r.pieces)] : []),
   ].join('\n')
+}
+
+/** Samples as `time connections/ready outstanding-blocks held%`, eight to a line. */
+function traceReport(trace: SimTrace, pieces: number): string {
+  const at = (s: number | undefined) => (s === undefined ? 'never' : `${s.toFixed(2)} s`)
+  const { halfSeconds, ninetyPercentSeconds, allSeconds } = trace.originFirstCopy
+  const lines = [
+    `origin's first copy: half the pieces sent by ${at(halfSeconds)}, 90 % by ${at(ninetyPercentSeconds)}, all by ${at(allSeconds)} (to within ${trace.intervalMs} ms)`,
+    `slowest peers, every ${trace.intervalMs} ms from their join: seconds connections/ready blocks-requested pieces-held`,
+  ]
+  for (const peer of trace.slowest) {
+    const took = peer.doneSeconds === undefined ? 'never done' : `done ${(peer.doneSeconds - peer.joinedSeconds).toFixed(2)} s later`
+    lines.push(`${peer.id}: joined at ${peer.joinedSeconds.toFixed(2)} s, ${took}`)
+    const cells = peer.samples.map((s) => `${s.seconds.toFixed(2)} ${s.connections}/${s.ready} ${s.outstandingBlocks} ${((100 * s.pieces) / pieces).toFixed(0)}%`)
+    for (let i = 0; i < cells.length; i += 8) lines.push(`  ${cells.slice(i, i + 8).join(' | ')}`)
+  }
+  return lines.join('\n')
 }
 
 export function sweepTable(rows: SimResult[]): string {

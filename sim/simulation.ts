@@ -8,6 +8,7 @@ import { type Manifest, MANIFEST_VERSION, pieceCount } from '../core/manifest.ts
 import { Swarm } from '../core/swarm.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { simulateFlow } from './flow-simulation.ts'
+import type { SimTrace } from './flow-trace.ts'
 import { seededRandom } from './random.ts'
 import { SimClock } from './sim-clock.ts'
 import { runSettings, scheduleArrivals, summarize } from './run-frame.ts'
@@ -47,6 +48,8 @@ export interface SimConfig {
   seed?: number
   /** Stop after this much virtual time, ms. */
   limitMs?: number
+  /** Flow model only: follow this many of the slowest leechers (see flow-trace.ts). */
+  trace?: number
 }
 
 export interface SimResult {
@@ -72,6 +75,8 @@ export interface SimResult {
   events: number
   wallSeconds: number
   seed: number
+  /** With `trace` (flow model). */
+  trace?: SimTrace
 }
 
 const PIECE_MODE_PIECE = 16 * 1024
@@ -99,7 +104,8 @@ interface SimPeer {
 
 export async function simulate(config: SimConfig): Promise<SimResult> {
   const mode = config.granularity ?? 'auto'
-  if (mode === 'flow' || (mode === 'auto' && (config.peers * config.sizeBytes) / MAX_BLOCK_SIZE > AUTO_BLOCK_LIMIT)) return simulateFlow(config)
+  if (config.trace && mode !== 'flow' && mode !== 'auto') throw new RangeError('a trace needs the flow model')
+  if (mode === 'flow' || config.trace || (mode === 'auto' && (config.peers * config.sizeBytes) / MAX_BLOCK_SIZE > AUTO_BLOCK_LIMIT)) return simulateFlow(config)
   const wallStart = performance.now()
   const { seed, random, seeders, latencyMs, pieceSize: realPiece, pieces, download } = runSettings(config)
   const granularity: 'block' | 'piece' = mode === 'piece' ? 'piece' : 'block'

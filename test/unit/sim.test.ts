@@ -7,7 +7,7 @@ import { seededRandom } from '../../sim/random.ts'
 import { SimClock } from '../../sim/sim-clock.ts'
 import { connect, SimHost } from '../../sim/sim-network.ts'
 import { parseDuration } from '../../sim/parse.ts'
-import { simulate } from '../../sim/simulation.ts'
+import { type SimResult, simulate } from '../../sim/simulation.ts'
 
 const MB = 1_000_000
 
@@ -191,6 +191,36 @@ describe('simulate, flow granularity', () => {
     const r = await simulate({ ...tiny, peers: 16, churn: 0.25, granularity: 'flow' })
     expect(r.finishers).toBe(16)
     expect(r.completed).toBe(16)
+  })
+
+  it('traces the slowest peers and the origin first copy without changing the run', async () => {
+    const plain = await simulate({ ...tiny, peers: 12, granularity: 'flow' })
+    const traced = await simulate({ ...tiny, peers: 12, granularity: 'flow', trace: 3 })
+    const outcome = ({ p50Seconds, p99Seconds, maxSeconds, originUploadedBytes }: SimResult) => ({ p50Seconds, p99Seconds, maxSeconds, originUploadedBytes })
+    expect(outcome(traced)).toEqual(outcome(plain))
+    const trace = traced.trace!
+    expect(trace.slowest).toHaveLength(3)
+    const took = trace.slowest.map((p) => p.doneSeconds! - p.joinedSeconds)
+    expect(took[0]).toBeCloseTo(traced.maxSeconds, 9)
+    expect(took).toEqual([...took].sort((a, b) => b - a))
+    for (const peer of trace.slowest) {
+      const { samples } = peer
+      expect(samples.length).toBeGreaterThan(0)
+      expect(samples.map((s) => s.seconds)).toEqual(samples.map((_, i) => (i * trace.intervalMs) / 1000).map((s) => expect.closeTo(s, 9)))
+      for (let i = 1; i < samples.length; i++) expect(samples[i]!.pieces).toBeGreaterThanOrEqual(samples[i - 1]!.pieces)
+      expect(samples.at(-1)!.pieces).toBeLessThan(traced.pieces)
+      for (const s of samples) expect(s.ready).toBeLessThanOrEqual(s.connections)
+      expect(samples.some((s) => s.outstandingBlocks > 0)).toBe(true)
+    }
+    const { halfSeconds, ninetyPercentSeconds, allSeconds } = trace.originFirstCopy
+    expect(halfSeconds).toBeGreaterThan(0)
+    expect(ninetyPercentSeconds).toBeGreaterThanOrEqual(halfSeconds!)
+    expect(allSeconds).toBeGreaterThanOrEqual(ninetyPercentSeconds!)
+    expect(allSeconds).toBeLessThanOrEqual(Math.max(...trace.slowest.map((p) => p.doneSeconds!)))
+  })
+
+  it('refuses a trace of the block model', async () => {
+    await expect(simulate({ ...tiny, granularity: 'block', trace: 1 })).rejects.toThrow(/flow model/)
   })
 
   it('is what auto picks for a run too big for the block model', async () => {
