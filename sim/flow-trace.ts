@@ -4,6 +4,7 @@
  * pieces held), and how soon the origin had sent every piece once. A run's max is set by a few
  * peers; this shows whether they waited for connections, for data to exist, or for their pipelines.
  */
+import type { Clock } from '../core/clock.ts'
 import type { FlowPeer } from './flow-peer.ts'
 
 export const TRACE_INTERVAL_MS = 50
@@ -47,7 +48,7 @@ export class FlowTracer {
   readonly #firstCopy: { seconds: number; sent: number }[] = []
 
   constructor(
-    readonly clock: { now(): number; setTimeout(fn: () => void, ms: number): unknown },
+    readonly clock: Clock,
     readonly pieces: number,
   ) {}
 

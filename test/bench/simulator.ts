@@ -2,7 +2,7 @@
  * The simulator checked three ways: its prediction beside the measured swarm benchmarks (the
  * same N, S, U through sim/ against bench-results/swarm-*.json); the fast flow model beside the
  * exact block model on setups both can run; and the issue's target run, 1000 peers x 5 GB at
- * 5 GB/s with one seeder, in the flow model, against the targets, at 20 ms and at shorter latencies.
+ * 5 GB/s with one seeder, in the flow model, against the targets, at 20 ms, at shorter latencies and as a flash crowd.
  */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
