@@ -14,7 +14,7 @@ export const MAX_PIPELINE_BLOCKS = 192
 const PIPELINE_SLACK_SECONDS = 0.25
 
 /** A recent delivery rate is read over at least this long, and at most this long. */
-const MIN_DELIVERY_WINDOW_MS = 50
+export const MIN_DELIVERY_WINDOW_MS = 50
 const MAX_DELIVERY_WINDOW_MS = 1000
 /** ... and over at least the time the average rate takes to bring this many blocks. */
 const DELIVERY_WINDOW_BLOCKS = 8

@@ -4,6 +4,8 @@
  * chunk-level network model instead of real Swarms exchanging frames (see flow-peer.ts for what
  * that leaves out). Costs a few events per chunk, so 1000 peers x 5 GB runs in seconds.
  */
+import { MAX_PEERS } from '../core/client/peer-connector.ts'
+import { MIN_DELIVERY_WINDOW_MS } from '../core/pipeline.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { EventQueue } from './event-queue.ts'
 import { FlowHost } from './flow-network.ts'
@@ -22,6 +24,22 @@ import { idealSeconds, type SimConfig, type SimResult } from './simulation.ts'
  */
 const CHUNK_BUDGET = 1_000_000
 
+/**
+ * Blocks per chunk: as few as the budget allows, never more than a piece, and never more than a
+ * connection's share of the slowest link (its capacity over MAX_PEERS) moves in the engine's
+ * shortest delivery window. Swarm sizes a pipeline from what a neighbour delivered over as little
+ * as 50 ms, and a chunk lands all at once: bigger than that, it reads as a burst many times the
+ * real rate and pipelines grow deep enough to queue seconds of requests (30 peers x 400 MB in
+ * 4 MiB pieces at 1 Gbit/s: block model max 6.13 s; whole-piece chunks 8.29 s, 1.4 x too slow;
+ * capped, 6.34 s). At 5 GB/s the cap is above a 4 MiB piece and changes nothing.
+ */
+export function chunkBlocks(run: { peers: number; sizeBytes: number; pieceSize: number; rates: number[] }): number {
+  const pieceBlocks = Math.ceil(run.pieceSize / MAX_BLOCK_SIZE)
+  const budgetBlocks = Math.ceil((run.peers * run.sizeBytes) / MAX_BLOCK_SIZE / CHUNK_BUDGET)
+  const shareBlocks = Math.floor((Math.min(...run.rates) / MAX_PEERS) * (MIN_DELIVERY_WINDOW_MS / 1000) / MAX_BLOCK_SIZE)
+  return Math.max(1, Math.min(pieceBlocks, budgetBlocks, shareBlocks))
+}
+
 export function simulateFlow(config: SimConfig): SimResult {
   const wallStart = performance.now()
   const { seed, random, seeders, latencyMs, pieceSize, pieces, download } = runSettings(config)
@@ -29,7 +47,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     size: config.sizeBytes,
     pieceSize,
     pieces,
-    chunkBlocks: Math.min(Math.ceil(pieceSize / MAX_BLOCK_SIZE), Math.ceil((config.peers * config.sizeBytes) / MAX_BLOCK_SIZE / CHUNK_BUDGET)),
+    chunkBlocks: chunkBlocks({ peers: config.peers, sizeBytes: config.sizeBytes, pieceSize, rates: [...config.upload, ...download] }),
     neverRefused: new Float32Array(pieces),
   }
   const queue = new EventQueue()

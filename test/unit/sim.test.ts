@@ -3,6 +3,7 @@ import { Bitfield } from '../../core/bitfield.ts'
 import { MAX_ENDGAME_DOWNLOADERS, pickEndgamePiece, pickPiece, RANDOM_FIRST_PIECES } from '../../core/picker.ts'
 import { EventQueue } from '../../sim/event-queue.ts'
 import { pickEndgamePieceFast, pickPieceFast } from '../../sim/flow-picker.ts'
+import { chunkBlocks } from '../../sim/flow-simulation.ts'
 import { seededRandom } from '../../sim/random.ts'
 import { SimClock } from '../../sim/sim-clock.ts'
 import { connect, SimHost } from '../../sim/sim-network.ts'
@@ -304,5 +305,23 @@ describe('parseDuration', () => {
     expect(parseDuration('1.5s')).toBe(1500)
     expect(parseDuration('7')).toBe(7)
     expect(() => parseDuration('fast')).toThrow(/duration/)
+  })
+})
+
+describe('flow chunk size', () => {
+  const GB = 1_000_000_000
+  it('moves whole 4 MiB pieces in the 1000 x 5 GB run at 5 GB/s', () => {
+    expect(chunkBlocks({ peers: 1000, sizeBytes: 5 * GB, pieceSize: 4 * 1024 * 1024, rates: [5 * GB] })).toBe(64)
+  })
+
+  it('moves single blocks in runs the budget allows', () => {
+    expect(chunkBlocks({ peers: 30, sizeBytes: 100 * MB, pieceSize: 1024 * 1024, rates: [5 * GB] })).toBe(1)
+  })
+
+  it("keeps a chunk within what a connection's share of the slowest link moves in 50 ms", () => {
+    // 1 Gbit/s over 24 connections: 5.2 MB/s, 260 kB in 50 ms: 3 blocks of 64 KiB, though the budget would take whole pieces.
+    expect(chunkBlocks({ peers: 1000, sizeBytes: 5 * GB, pieceSize: 4 * 1024 * 1024, rates: [125 * MB] })).toBe(3)
+    expect(chunkBlocks({ peers: 1000, sizeBytes: 5 * GB, pieceSize: 4 * 1024 * 1024, rates: [5 * GB, 125 * MB] })).toBe(3)
+    expect(chunkBlocks({ peers: 1000, sizeBytes: 5 * GB, pieceSize: 4 * 1024 * 1024, rates: [1 * MB] })).toBe(1)
   })
 })
