@@ -2,7 +2,8 @@
  * The 'flow' granularity: the swarm's policies (picker, pipeline depth, distinct-first, the
  * tracker's handout, the connector's caps) run for every peer as in simulation.ts, but over a
  * chunk-level network model instead of real Swarms exchanging frames (see flow-peer.ts for what
- * that leaves out). Costs a few events per chunk, so 1000 peers x 5 GB runs in seconds.
+ * that leaves out). Costs a few events per chunk: 1000 peers x 5 GB at 5 GB/s, in whole-piece
+ * chunks, runs in about a minute; on 1 Gbit/s links, in 3-block chunks, in about seven.
  */
 import { MAX_PEERS } from '../core/client/peer-connector.ts'
 import { MIN_DELIVERY_WINDOW_MS } from '../core/pipeline.ts'
@@ -20,7 +21,7 @@ import { idealSeconds, type SimConfig, type SimResult } from './simulation.ts'
  * About how many chunks a run moves. A chunk (some blocks of one piece) is the unit requested and
  * sent; single blocks are what the engine does, and the closest match to the block model for slow
  * links, where a piece takes long to cross; a run bigger than this moves coarser chunks, up to
- * whole pieces, each costing two or three events. 1000 peers x 5 GB moves whole 4 MiB pieces.
+ * whole pieces, each costing two or three events (but see chunkBlocks: slow links keep them small).
  */
 const CHUNK_BUDGET = 1_000_000
 
