@@ -89,6 +89,8 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.#options = options
     this.remote = new Bitfield(options.verified.length)
     this.#unsubscribe = [transport.on('data', (chunk) => this.#onData(chunk)), transport.on('drain', () => this.emit('drain'))]
+    // Not in #unsubscribe: the channel closes after the session does (a goodbye's grace), and
+    // hungUp must still resolve then.
     transport.on('close', (reason) => {
       this.#options.clock.clearTimeout(this.#graceTimer)
       this.#hangUp()
