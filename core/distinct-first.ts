@@ -28,7 +28,7 @@ export class DistinctFirstPolicy {
   }
 
   /** `peer` identifies the requester; `lacks` is what it does not hold (its bitfield inverted). */
-  admit(peer: object, remoteHas: Bitfield, piece: number): boolean {
+  admit(peer: object, remoteHas: Pick<Bitfield, 'has'>, piece: number): boolean {
     let admitted = this.#admitted.get(peer)
     if (admitted?.has(piece)) return true
     const count = this.#sent[piece]!

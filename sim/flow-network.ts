@@ -12,6 +12,7 @@
  */
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import type { EventQueue } from './event-queue.ts'
+import { Ring } from './ring.ts'
 
 /** What a pipe carries: `bytes` of piece data (0 for a control message), handled on arrival. */
 export interface PipeItem {
@@ -72,7 +73,7 @@ export class FlowHost {
         if (finishAt < this.#firstFinish) this.#firstFinish = finishAt
         return
       }
-      pipe.sent(0, pipe.takeTurn())
+      pipe.sendTurn()
     }
   }
 
@@ -128,10 +129,7 @@ export class FlowHost {
     for (let i = 0; i < finished.length; i++) {
       const pipe = finished[i]!
       if (pipe.closed) continue
-      const items = pipe.takeTurn()
-      let bytes = 0
-      for (const item of items) bytes += item.bytes
-      pipe.sent(bytes, items)
+      pipe.sendTurn()
       this.#start(pipe)
     }
     finished.length = 0
@@ -139,8 +137,7 @@ export class FlowHost {
   }
 }
 
-const EMPTY: PipeItem[] = []
-/** What a sent item's slot in a pipe's queue holds until the queue is trimmed. */
+/** What FlowPipe's #last holds when nothing waits. */
 const SENT: PipeItem = { bytes: 0, deliver() {} }
 
 /** One direction of a connection. */
@@ -148,10 +145,13 @@ export class FlowPipe {
   closed = false
   /** The host's served-bytes mark at which this pipe's batch in service is sent. */
   finishAt = 0
-  #queue: PipeItem[] = []
-  #head = 0
-  /** Items waiting (#queue's length past #head), so hasQueued, asked for every neighbour on every piece verified, reads no array. */
-  #queued = 0
+  /** What waits for the uplink (Ring: see there why not an array). */
+  readonly #queue = new Ring<PipeItem>()
+  /**
+   * The item queued last while any waits, else SENT: hasQueued and lastQueued(), asked for every
+   * neighbour on every piece verified, read this field and nothing else.
+   */
+  #last: PipeItem = SENT
   /** Virtual ms of the last delivery scheduled, to keep delivery in order. */
   #lastDelivery = 0
 
@@ -162,12 +162,12 @@ export class FlowPipe {
   ) {}
 
   get hasQueued(): boolean {
-    return this.#queued > 0
+    return this.#last !== SENT
   }
 
   /** The item queued last, if it still waits. */
   lastQueued(): PipeItem | undefined {
-    return this.#queued > 0 ? this.#queue[this.#queue.length - 1] : undefined
+    return this.#last !== SENT ? this.#last : undefined
   }
 
   /** Piece data: waits for the uplink. */
@@ -175,7 +175,7 @@ export class FlowPipe {
     if (this.closed) return
     const idle = !this.hasQueued
     this.#queue.push(item)
-    this.#queued++
+    this.#last = item
     if (idle) this.from.wake(this)
   }
 
@@ -184,62 +184,55 @@ export class FlowPipe {
     if (this.closed) return
     if (this.hasQueued) {
       this.#queue.push(item)
-      this.#queued++
+      this.#last = item
       return
     }
-    const queue = this.from.queue
-    const finish = Math.max(queue.now() + this.latencyMs, this.to.downFreeAt, this.#lastDelivery)
-    this.#lastDelivery = finish
-    this.#inFlight.push(item)
-    queue.at(finish, this.#deliverNext)
+    this.#deliverAt(this.from.queue.now() + this.latencyMs, item)
   }
 
-  /** Bytes of the batch takeTurn() would take next. */
+  /** Bytes of the batch sendTurn() would send next. */
   nextTurnBytes(): number {
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const bytes = this.#queue[i]!.bytes
+    const queue = this.#queue
+    for (let i = 0; i < queue.size; i++) {
+      const bytes = queue.at(i).bytes
       if (bytes > 0) return bytes
     }
     return 0
   }
 
   /**
-   * One batch: at most one chunk and the control messages queued right behind it, which leave as
-   * soon as it has (SimLink sends them with the next frame, 64 KiB later; a chunk can be 4 MiB).
+   * The uplink has put one batch on the wire: at most one chunk and the control messages queued
+   * right behind it, which leave as soon as it has (SimLink sends them with the next frame, 64 KiB
+   * later; a chunk can be 4 MiB). A batch of one item, the usual one, needs no array.
    */
-  takeTurn(): PipeItem[] {
-    const items: PipeItem[] = []
-    let chunk = false
-    while (this.#head < this.#queue.length) {
-      const item = this.#queue[this.#head]!
+  sendTurn(): void {
+    const queue = this.#queue
+    let first: PipeItem | undefined
+    let batch: PipeItem[] | undefined
+    let bytes = 0
+    while (queue.size > 0) {
+      const item = queue.at(0)
       if (item.bytes > 0) {
-        if (chunk) break
-        chunk = true
+        if (bytes > 0) break
+        bytes = item.bytes
       }
-      items.push(item)
-      this.#queue[this.#head++] = SENT
-      this.#queued--
+      queue.shift()
+      if (first === undefined) first = item
+      else (batch ??= [first]).push(item)
     }
     // Nothing sent may stay reachable from here: a pipe sends over a thousand haves in a big run,
     // and kept alive they were most of the heap (a gigabyte at 1000 peers x 5 GB) for the GC to mark.
-    if (this.#queued === 0) {
-      this.#queue.length = 0
-      this.#head = 0
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head)
-      this.#head = 0
-    }
-    return items
+    if (queue.size === 0) this.#last = SENT
+    if (first === undefined || this.closed) return
+    this.#deliverAt(this.to.receive(this.from.queue.now() + this.latencyMs, bytes), batch ?? first)
   }
 
-  /** The uplink has put `items` on the wire. */
-  sent(bytes: number, items: PipeItem[]): void {
-    if (this.closed) return
-    const queue = this.from.queue
-    const finish = Math.max(this.to.receive(queue.now() + this.latencyMs, bytes), this.#lastDelivery)
+  /** Schedules delivery no earlier than `at` and never before what this pipe sent earlier. */
+  #deliverAt(at: number, items: PipeItem | PipeItem[]): void {
+    const finish = Math.max(at, this.to.downFreeAt, this.#lastDelivery)
     this.#lastDelivery = finish
     this.#inFlight.push(items)
-    queue.at(finish, this.#deliverNext)
+    this.from.queue.at(finish, this.#deliverNext)
   }
 
   /**
@@ -247,15 +240,9 @@ export class FlowPipe {
    * Deliveries on a pipe come in the order they were scheduled (#lastDelivery never goes back, and
    * same-time events run in scheduling order), so one bound callback takes the oldest.
    */
-  readonly #inFlight: (PipeItem | PipeItem[])[] = []
-  #inFlightHead = 0
+  readonly #inFlight = new Ring<PipeItem | PipeItem[]>()
   readonly #deliverNext = (): void => {
-    const items = this.#inFlight[this.#inFlightHead]!
-    this.#inFlight[this.#inFlightHead++] = EMPTY
-    if (this.#inFlightHead > 64 && this.#inFlightHead * 2 > this.#inFlight.length) {
-      this.#inFlight.splice(0, this.#inFlightHead)
-      this.#inFlightHead = 0
-    }
+    const items = this.#inFlight.shift()
     if (this.closed) return
     if (!Array.isArray(items)) items.deliver()
     else for (let i = 0; i < items.length; i++) items[i]!.deliver()
@@ -263,8 +250,7 @@ export class FlowPipe {
 
   close(): void {
     this.closed = true
-    this.#queue = []
-    this.#head = 0
-    this.#queued = 0
+    this.#queue.clear()
+    this.#last = SENT
   }
 }

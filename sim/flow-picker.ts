@@ -14,13 +14,15 @@ import { MAX_ENDGAME_DOWNLOADERS, RANDOM_FIRST_PIECES } from '../core/picker.ts'
 /** What a pick on one neighbour reads. */
 export interface FlowPickInput {
   have: Bitfield
-  remote: Bitfield
+  /** The neighbour's pieces: a row of bits at `remoteAt` in `remoteBytes` (a BitRows buffer). */
+  remoteBytes: Uint8Array
+  remoteAt: number
   /** Neighbours each piece is being fetched from (FetchBook's downloaders). */
   fetchers: Uint8Array
   /** Until when each piece may not be asked of this neighbour; undefined when it has refused nothing. */
   refusedUntil: Float32Array | undefined
   now: number
-  availability: Uint32Array
+  availability: Uint16Array
   random: () => number
 }
 
@@ -43,15 +45,14 @@ export function pickEndgamePieceFast(input: FlowPickInput, fetchingHere: Readonl
  * undefined: random first). Endgame pick: pieces fetched by fewer than MAX_ENDGAME_DOWNLOADERS and
  * not from this neighbour, scored by how many fetch them.
  */
-function pickLowest(input: FlowPickInput, fetchingHere: ReadonlyMap<number, unknown> | undefined, scores: Uint32Array | undefined): number | undefined {
-  const { have, remote, fetchers, refusedUntil, now } = input
+function pickLowest(input: FlowPickInput, fetchingHere: ReadonlyMap<number, unknown> | undefined, scores: Uint16Array | undefined): number | undefined {
+  const { have, remoteBytes, remoteAt, fetchers, refusedUntil, now } = input
   const haveBytes = have.bytes
-  const remoteBytes = remote.bytes
   if (ties.length < have.length) ties = new Int32Array(have.length)
   let lowest = Infinity
   let count = 0
-  for (let byte = 0; byte < remoteBytes.length; byte++) {
-    let candidates = remoteBytes[byte]! & ~haveBytes[byte]! & 0xff
+  for (let byte = 0; byte < haveBytes.length; byte++) {
+    let candidates = remoteBytes[remoteAt + byte]! & ~haveBytes[byte]! & 0xff
     while (candidates !== 0) {
       // Most significant bit first: pieces in ascending order, as core/picker.ts scans them.
       const bit = Math.clz32(candidates) - 24

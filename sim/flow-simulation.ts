@@ -8,6 +8,7 @@
 import { MAX_PEERS } from '../core/client/peer-connector.ts'
 import { MIN_DELIVERY_WINDOW_MS } from '../core/pipeline.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
+import { BitRows } from './bit-rows.ts'
 import { EventQueue } from './event-queue.ts'
 import { FlowHost } from './flow-network.ts'
 import { type FlowFile, FlowPeer } from './flow-peer.ts'
@@ -50,6 +51,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     pieces,
     chunkBlocks: chunkBlocks({ peers: config.peers, sizeBytes: config.sizeBytes, pieceSize, rates: [...config.upload, ...download] }),
     neverRefused: new Float32Array(pieces),
+    remotes: new BitRows(pieces),
   }
   const queue = new EventQueue()
   const tracer = config.trace ? new FlowTracer(queue, pieces) : undefined

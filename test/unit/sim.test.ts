@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from '../../core/bitfield.ts'
 import { MAX_ENDGAME_DOWNLOADERS, pickEndgamePiece, pickPiece, RANDOM_FIRST_PIECES } from '../../core/picker.ts'
+import { BitRows } from '../../sim/bit-rows.ts'
 import { EventQueue } from '../../sim/event-queue.ts'
 import { pickEndgamePieceFast, pickPieceFast } from '../../sim/flow-picker.ts'
 import { chunkBlocks } from '../../sim/flow-simulation.ts'
@@ -8,6 +9,7 @@ import { seededRandom } from '../../sim/random.ts'
 import { SimClock } from '../../sim/sim-clock.ts'
 import { connect, SimHost } from '../../sim/sim-network.ts'
 import { parseDuration } from '../../sim/parse.ts'
+import { Ring } from '../../sim/ring.ts'
 import { type SimResult, simulate } from '../../sim/simulation.ts'
 
 const MB = 1_000_000
@@ -240,7 +242,7 @@ describe('flow picker', () => {
       const remote = new Bitfield(pieces)
       const fetchers = new Uint8Array(pieces)
       const refusedUntil = new Float32Array(pieces)
-      const availability = new Uint32Array(pieces)
+      const availability = new Uint16Array(pieces)
       const fetchingHere = new Map<number, true>()
       const fill = round % 3 === 0 ? 0.02 : random()
       for (let p = 0; p < pieces; p++) {
@@ -254,7 +256,12 @@ describe('flow picker', () => {
       }
       const now = 100
       const refused = (p: number) => refusedUntil[p]! > now
-      const input = { have, remote, fetchers, refusedUntil, now, availability, random }
+      // The neighbour's row between two full ones, as in the flow model's BitRows: reading past it or before it shows.
+      const rows = new BitRows(pieces)
+      rows.add(Bitfield.full(pieces).bytes)
+      const remoteAt = rows.add(remote.bytes)
+      rows.add(Bitfield.full(pieces).bytes)
+      const input = { have, remoteBytes: rows.bytes, remoteAt, fetchers, refusedUntil, now, availability, random }
       const score = (p: number | undefined) => (p === undefined ? undefined : have.count < RANDOM_FIRST_PIECES ? 0 : availability[p])
       const busy = (p: number) => fetchers[p] !== 0 || refused(p)
       const fast = pickPieceFast(input)
@@ -272,16 +279,61 @@ describe('flow picker', () => {
   it('chooses uniformly among the pieces tied for the lowest score', () => {
     const have = new Bitfield(40)
     for (let p = 0; p < 4; p++) have.set(p)
-    const availability = new Uint32Array(40).fill(5)
+    const availability = new Uint16Array(40).fill(5)
     for (const p of [10, 20, 30]) availability[p] = 1
     const seen = new Map<number, number>()
-    const input = { have, remote: Bitfield.full(40), fetchers: new Uint8Array(40), refusedUntil: new Float32Array(40), now: 0, availability, random: seededRandom(9) }
+    const input = { have, remoteBytes: Bitfield.full(40).bytes, remoteAt: 0, fetchers: new Uint8Array(40), refusedUntil: new Float32Array(40), now: 0, availability, random: seededRandom(9) }
     for (let i = 0; i < 3000; i++) {
       const p = pickPieceFast(input)!
       seen.set(p, (seen.get(p) ?? 0) + 1)
     }
     expect([...seen.keys()].sort()).toEqual([10, 20, 30])
     for (const n of seen.values()) expect(n).toBeGreaterThan(900)
+  })
+})
+
+describe('BitRows', () => {
+  it('keeps each row apart, and its rows through growth', () => {
+    const rows = new BitRows(203)
+    const offsets: number[] = []
+    // Past the 64 rows it starts with, so it grows (twice).
+    for (let r = 0; r < 200; r++) {
+      const bits = new Bitfield(203)
+      for (let p = r % 7; p < 203; p += 7) bits.set(p)
+      offsets.push(rows.add(r % 2 === 0 ? bits.bytes : undefined))
+    }
+    expect(rows.set(offsets[5]!, 202)).toBe(true)
+    expect(rows.set(offsets[5]!, 202)).toBe(false)
+    for (let r = 0; r < 200; r++) {
+      for (let p = 0; p < 203; p++) {
+        const expected = (r % 2 === 0 && p % 7 === r % 7) || (r === 5 && p === 202)
+        expect(rows.has(offsets[r]!, p)).toBe(expected)
+      }
+    }
+  })
+})
+
+describe('Ring', () => {
+  it('is first in, first out through growth and wrap-around', () => {
+    const ring = new Ring<number>()
+    const expected: number[] = []
+    let next = 0
+    const random = seededRandom(5)
+    for (let step = 0; step < 5000; step++) {
+      if (random() < 0.55) {
+        ring.push(next)
+        expected.push(next++)
+      } else if (ring.size > 0) {
+        expect(ring.at(ring.size - 1)).toBe(expected[expected.length - 1])
+        expect(ring.shift()).toBe(expected.shift())
+      }
+      expect(ring.size).toBe(expected.length)
+    }
+    expect(expected.length).toBeGreaterThan(16)
+    ring.clear()
+    expect(ring.size).toBe(0)
+    ring.push(7)
+    expect(ring.shift()).toBe(7)
   })
 })
 
