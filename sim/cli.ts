@@ -10,6 +10,12 @@ import { parseDuration } from './parse.ts'
 import { sweepSvg, sweepTable, textReport } from './report.ts'
 import { GRANULARITIES, type Granularity, simulate, type SimConfig, type SimResult } from './simulation.ts'
 
+// A reader that stops early (`| head`) closes the pipe: that ends the output, not in a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+
 /** Wraps a parser so a bad value is commander's "option ... argument ... is invalid", not a stack trace. */
 function parsed<T>(parse: (text: string) => T): (text: string) => T {
   return (text) => {

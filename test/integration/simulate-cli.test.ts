@@ -1,5 +1,5 @@
 /** `npm run simulate`'s command line: a bad option is one clear line and a non-zero exit; a good run prints its JSON. */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -44,5 +44,16 @@ describe('simulate command line', () => {
     const result = JSON.parse(stdout) as SimResult
     expect(result).toMatchObject({ peers: 4, sizeBytes: 2_000_000, bandwidth: 1_000_000, latencyMs: 5, granularity: 'flow', completed: 4 })
     expect(result.maxSeconds).toBeGreaterThanOrEqual(result.idealSeconds)
+  })
+
+  it('ends quietly when its reader stops early (as `| head` does)', async () => {
+    const child = spawn(TSX, ['sim/cli.ts', '--peers', '4', '--size', '2MB', '--granularity', 'flow'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Closed before the command has loaded, so its first write meets a closed pipe.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
   })
 })
