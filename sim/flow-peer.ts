@@ -287,7 +287,7 @@ export class FlowPeer {
     ba.mirror = ab
     a.ends.push(ab)
     b.ends.push(ba)
-    a.queue.at(a.queue.now() + a.latencyMs, () => {
+    a.queue.after(a.latencyMs, () => {
       if (!ba.closed) b.#onBitfield(ba)
       if (!ab.closed) a.#onBitfield(ab)
     })
@@ -518,7 +518,7 @@ export class FlowPeer {
       direct.push(piece)
       direct.push(idle)
       for (let i = 0; i < idle; i++) direct.push(idleEnds[i]!)
-      this.queue.at(this.queue.now() + this.latencyMs, this.#deliverDirectHaves)
+      this.queue.after(this.latencyMs, this.#deliverDirectHaves)
     }
     if (this.complete) {
       this.doneAt ??= this.queue.now()

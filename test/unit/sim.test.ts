@@ -349,6 +349,36 @@ describe('EventQueue', () => {
     expect(seen).toEqual(['a', 'b', 'c'])
     expect(queue.now()).toBe(20)
   })
+
+  it('keeps that order across its heap and its fixed-delay lanes, as events schedule more events', () => {
+    const queue = new EventQueue()
+    const random = seededRandom(11)
+    // Delays on a 5 ms grid, so same-time events abound; 20 of them, more than there are lanes.
+    const delay = () => 5 * Math.floor(random() * 20)
+    const seen: { at: number; order: number }[] = []
+    let scheduled = 0
+    const schedule = (depth: number): void => {
+      const order = scheduled++
+      const ms = delay()
+      const at = queue.now() + ms
+      const fn = () => {
+        seen.push({ at, order })
+        if (depth < 3) for (let k = 0; k < 3; k++) schedule(depth + 1)
+      }
+      const how = random()
+      if (how < 0.33) queue.at(at, fn)
+      else if (how < 0.66) queue.after(ms, fn)
+      else queue.setTimeout(fn, ms)
+    }
+    for (let k = 0; k < 200; k++) schedule(0)
+    queue.run(() => false)
+    expect(seen).toHaveLength(scheduled)
+    // Each event ran at its time; time never went back, and same-time events ran in scheduling order.
+    for (let i = 1; i < seen.length; i++) {
+      const [a, b] = [seen[i - 1]!, seen[i]!]
+      expect(b.at > a.at || (b.at === a.at && b.order > a.order)).toBe(true)
+    }
+  })
 })
 
 describe('parseDuration', () => {
