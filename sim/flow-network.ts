@@ -220,8 +220,9 @@ export class FlowPipe {
       if (first === undefined) first = item
       else (batch ??= [first]).push(item)
     }
-    // Nothing sent may stay reachable from here: a pipe sends over a thousand haves in a big run,
-    // and kept alive they were most of the heap (a gigabyte at 1000 peers x 5 GB) for the GC to mark.
+    // Nothing sent may stay reachable from here (the ring lets go of what it shifts): a pipe sends
+    // over a thousand haves in a big run, and kept alive they were most of the heap (a gigabyte at
+    // 1000 peers x 5 GB) for the GC to mark.
     if (queue.size === 0) this.#last = SENT
     if (first === undefined || this.closed) return
     this.#deliverAt(this.to.receive(this.from.queue.now() + this.latencyMs, bytes), batch ?? first)
