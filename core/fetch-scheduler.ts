@@ -12,7 +12,7 @@ import type { PeerSession } from './peer-session.ts'
 import type { TrafficLedger } from './peer-traffic.ts'
 import { pickEndgamePiece, pickPiece } from './picker.ts'
 import { type IncrementalHash, PieceDownload } from './piece-download.ts'
-import { neighbourPipelineDepth, requestTimeoutMs } from './pipeline.ts'
+import { initialPipelineBlocks, neighbourPipelineDepth, requestTimeoutMs } from './pipeline.ts'
 import type { TokenBucket } from './token-bucket.ts'
 
 /** What the swarm knows of one neighbour. */
@@ -32,7 +32,7 @@ export interface FetchSchedulerOptions {
   random: () => number
   blockSize: number
   /** What each neighbour delivers, to size its pipeline. */
-  traffic: Pick<TrafficLedger<PeerSession>, 'receiveRate' | 'deliveryRate'>
+  traffic: Pick<TrafficLedger<PeerSession>, 'receiveRate' | 'deliveryRate' | 'receivedBytes'>
   /** The neighbours, as the swarm holds them. */
   peers: () => Iterable<PeerState>
   /** Whether to fetch at all now (not complete, paused or destroyed). */
@@ -48,10 +48,12 @@ export class FetchScheduler {
   readonly #availability: Uint32Array
   readonly book = new FetchBook()
   readonly #options: FetchSchedulerOptions
+  readonly #initialPipelineBlocks: number
   #limiterTimer: unknown
 
   constructor(options: FetchSchedulerOptions) {
     this.#options = options
+    this.#initialPipelineBlocks = initialPipelineBlocks(options.manifest.pieceSize, options.blockSize)
     this.#availability = new Uint32Array(options.manifest.pieces.length)
   }
 
@@ -81,6 +83,8 @@ export class FetchScheduler {
         recent: { rate: (windowMs) => this.#options.traffic.deliveryRate(session, windowMs) },
         rttMs: session.minLatencyMs,
         blockSize: this.#options.blockSize,
+        initialBlocks: this.#initialPipelineBlocks,
+        deliveredBytes: this.#options.traffic.receivedBytes(session),
       })
     // Top up in batches of a quarter pipeline, so requests leave together in one message.
     if (session.outstanding > depth - Math.max(1, Math.floor(depth / 4))) return

@@ -76,6 +76,11 @@ export class TrafficLedger<Peer> {
     return this.#peers.get(peer)?.received.rate() ?? 0
   }
 
+  /** Bytes received from `peer` so far (0 for one not counted). */
+  receivedBytes(peer: Peer): number {
+    return this.#peers.get(peer)?.received.total ?? 0
+  }
+
   /** Bytes per second received from `peer` over the last `windowMs` (see DeliveryRate). */
   deliveryRate(peer: Peer, windowMs: number): number {
     return this.#peers.get(peer)?.delivered.rate(windowMs) ?? 0

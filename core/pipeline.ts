@@ -10,6 +10,20 @@ export const MIN_PIPELINE_BLOCKS = 8
  * at 256 with the origin sending 1.5 copies.
  */
 export const MAX_PIPELINE_BLOCKS = 192
+/**
+ * A new neighbour has no rate to size its pipeline by: until it has delivered this first window,
+ * it is asked for up to one piece at once (within the bounds above), as TCP opens a connection
+ * with an initial window rather than one segment. From MIN_PIPELINE_BLOCKS a new neighbour's
+ * pipeline took four round trips to open, and when a swarm starts every connection is new:
+ * simulator, 1000 peers x 5 GB in 4 MiB pieces, 5 GB/s links, 20 ms: the slowest peer done 1.74 s
+ * after joining before, 1.63 s with it. One piece, because that is what a neighbour verifies and
+ * passes on, and because it grows with the file: a fixed 32 blocks asked a 5-peer swarm of a 4 MiB
+ * file (256 KiB pieces) for half the file at once, and it finished in 2.32 s instead of 1.97 s.
+ */
+export function initialPipelineBlocks(pieceSize: number, blockSize: number): number {
+  return Math.min(MAX_PIPELINE_BLOCKS, Math.max(MIN_PIPELINE_BLOCKS, Math.ceil(pieceSize / blockSize)))
+}
+
 /** Queue this much time's worth of data at the remote beyond one round trip, to ride out jitter. */
 const PIPELINE_SLACK_SECONDS = 0.25
 
@@ -31,10 +45,14 @@ export function neighbourPipelineDepth(input: {
   recent: { rate(windowMs: number): number }
   rttMs: number
   blockSize: number
+  /** initialPipelineBlocks() for the file, and what the neighbour has delivered so far: below that window, it holds. */
+  initialBlocks: number
+  deliveredBytes: number
 }): number {
-  const { average, recent, rttMs, blockSize } = input
+  const { average, recent, rttMs, blockSize, initialBlocks, deliveredBytes } = input
   const rate = Math.max(average, recent.rate(deliveryWindowMs({ rttMs, average, blockSize })))
-  return pipelineDepth({ rate, rttMs, blockSize })
+  const depth = pipelineDepth({ rate, rttMs, blockSize })
+  return deliveredBytes < initialBlocks * blockSize ? Math.max(depth, initialBlocks) : depth
 }
 
 /**

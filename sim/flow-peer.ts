@@ -39,6 +39,8 @@ export interface FlowFile {
   neverRefused: Float32Array
   /** Every connection's view of its neighbour's pieces, one row each (FlowEnd.remoteAt). */
   remotes: BitRows
+  /** initialPipelineBlocks() for this file, as Swarm's FetchScheduler computes it. */
+  initialPipelineBlocks: number
 }
 
 /** One piece being fetched from one neighbour, counted in blocks. */
@@ -358,7 +360,14 @@ export class FlowPeer {
     if (end.settled || end.outstanding > NEVER_TOP_UP_ABOVE || !end.ready || this.complete || this.left) return
     // Nothing left to ask for in its pieces and nothing new to pick: skip sizing the pipeline (most have-driven fills end here).
     if (end.idle !== undefined && !hasUnrequested(end) && this.#nothingToPick(end, this.queue.now())) return
-    const depth = neighbourPipelineDepth({ average: end.received.rate(), recent: end.delivered, rttMs: end.minLatencyMs, blockSize: MAX_BLOCK_SIZE })
+    const depth = neighbourPipelineDepth({
+      average: end.received.rate(),
+      recent: end.delivered,
+      rttMs: end.minLatencyMs,
+      blockSize: MAX_BLOCK_SIZE,
+      initialBlocks: this.file.initialPipelineBlocks,
+      deliveredBytes: end.received.total,
+    })
     if (end.outstanding > depth - Math.max(1, Math.floor(depth / 4))) {
       end.settled = true
       return

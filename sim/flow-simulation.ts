@@ -6,7 +6,7 @@
  * chunks, runs in about a minute; on 1 Gbit/s links, in 3-block chunks, in about seven.
  */
 import { MAX_PEERS } from '../core/client/peer-connector.ts'
-import { MIN_DELIVERY_WINDOW_MS } from '../core/pipeline.ts'
+import { initialPipelineBlocks, MIN_DELIVERY_WINDOW_MS } from '../core/pipeline.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { BitRows } from './bit-rows.ts'
 import { EventQueue } from './event-queue.ts'
@@ -52,6 +52,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     chunkBlocks: chunkBlocks({ peers: config.peers, sizeBytes: config.sizeBytes, pieceSize, rates: [...config.upload, ...download] }),
     neverRefused: new Float32Array(pieces),
     remotes: new BitRows(pieces),
+    initialPipelineBlocks: initialPipelineBlocks(pieceSize, MAX_BLOCK_SIZE),
   }
   const queue = new EventQueue()
   const tracer = config.trace ? new FlowTracer(queue, pieces) : undefined

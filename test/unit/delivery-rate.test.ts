@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { DeliveryRate } from '../../core/delivery-rate.ts'
-import { deliveryWindowMs, neighbourPipelineDepth, pipelineDepth } from '../../core/pipeline.ts'
+import { deliveryWindowMs, initialPipelineBlocks, MAX_PIPELINE_BLOCKS, MIN_PIPELINE_BLOCKS, neighbourPipelineDepth, pipelineDepth } from '../../core/pipeline.ts'
 import { RateMeter } from '../../core/rate-meter.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
 
 const BLOCK = 65_536
+/** A neighbour sized by its rate alone: it has delivered more than the initial window. */
+const SIZED_BY_RATE = { initialBlocks: MIN_PIPELINE_BLOCKS, deliveredBytes: MIN_PIPELINE_BLOCKS * BLOCK }
 
 describe('DeliveryRate', () => {
   it('reads a burst after a quiet spell at the burst rate, where the average reads far lower', async () => {
@@ -54,7 +56,7 @@ describe('pipeline sizing from a recent window', () => {
     // 4 MiB delivered within whatever window is asked for.
     const recent = { rate: (ms: number) => (64 * BLOCK) / (ms / 1000) }
     const shallow = pipelineDepth({ rate: average, rttMs: 40, blockSize: BLOCK })
-    const deep = neighbourPipelineDepth({ average, recent, rttMs: 40, blockSize: BLOCK })
+    const deep = neighbourPipelineDepth({ average, recent, rttMs: 40, blockSize: BLOCK, ...SIZED_BY_RATE })
     expect(shallow).toBe(18)
     expect(deep).toBeGreaterThan(4 * shallow)
   })
@@ -66,7 +68,24 @@ describe('pipeline sizing from a recent window', () => {
     expect(windowMs).toBe(1000)
     // A burst of 10 blocks, within whatever window is asked for.
     const recent = { rate: (ms: number) => (10 * BLOCK) / (ms / 1000) }
-    expect(neighbourPipelineDepth({ average, recent, rttMs: 1, blockSize: BLOCK })).toBe(pipelineDepth({ rate: 0, rttMs: 1, blockSize: BLOCK }))
+    expect(neighbourPipelineDepth({ average, recent, rttMs: 1, blockSize: BLOCK, ...SIZED_BY_RATE })).toBe(pipelineDepth({ rate: 0, rttMs: 1, blockSize: BLOCK }))
+  })
+
+  it('asks a new neighbour for up to one piece at once until it has delivered that much, then sizes it by its rate', () => {
+    const initialBlocks = initialPipelineBlocks(4 * 1024 * 1024, BLOCK)
+    expect(initialBlocks).toBe(64)
+    // Small pieces keep the floor; huge ones the ceiling.
+    expect(initialPipelineBlocks(256 * 1024, BLOCK)).toBe(MIN_PIPELINE_BLOCKS)
+    expect(initialPipelineBlocks(64 * 1024 * 1024, BLOCK)).toBe(MAX_PIPELINE_BLOCKS)
+    const idle = { rate: () => 0 }
+    const depth = (deliveredBytes: number) => neighbourPipelineDepth({ average: 0, recent: idle, rttMs: 40, blockSize: BLOCK, initialBlocks, deliveredBytes })
+    expect(depth(0)).toBe(64)
+    expect(depth(64 * BLOCK - 1)).toBe(64)
+    // Past it, a neighbour that brings nothing is back at the floor.
+    expect(depth(64 * BLOCK)).toBe(MIN_PIPELINE_BLOCKS)
+    // A fast new neighbour is sized by its rate, not held to the initial window.
+    const fast = { rate: () => 300e6 }
+    expect(neighbourPipelineDepth({ average: 0, recent: fast, rttMs: 40, blockSize: BLOCK, initialBlocks, deliveredBytes: 0 })).toBeGreaterThan(64)
   })
 
   it('never reads over less than 50 ms, nor waits for a round trip it has not measured', () => {
