@@ -33,8 +33,20 @@ export const announceSchema = z.strictObject({
   /** Verified pieces held, so the tracker can favour peers with more. */
   pieces: z.number().int().min(0).max(2 ** 31),
   complete: z.boolean(),
+  /**
+   * True when the peer has no room for another connection (see `room`). Absent, from clients
+   * older than room reports, counts as room: such a peer is handed out as before.
+   */
+  full: z.boolean().optional(),
   token: joinTokenSchema.optional(),
 })
+
+/**
+ * Whether a peer has room for another connection in a swarm it announced in, sent when that
+ * changes between announces. The tracker hands out peers with room before full ones: in a big
+ * swarm most peers are full, and a newcomer dialling them is mostly refused (see `full` above).
+ */
+export const roomSchema = z.strictObject({ swarm: contentIdSchema, full: z.boolean() })
 
 export const leaveSchema = z.strictObject({ swarm: contentIdSchema })
 
@@ -94,6 +106,7 @@ export const statsSchema = z.strictObject({
 
 export type Announce = z.infer<typeof announceSchema>
 export type Leave = z.infer<typeof leaveSchema>
+export type RoomReport = z.infer<typeof roomSchema>
 export type SignalRequest = z.infer<typeof signalSchema>
 export type PublishManifest = z.infer<typeof publishManifestSchema>
 export type FetchManifest = z.infer<typeof fetchManifestSchema>
@@ -138,6 +151,7 @@ export type Ack<T> = (response: ({ ok: true } & T) | { ok: false; error: Tracker
 export interface ClientToServerEvents {
   announce: (body: Announce, ack: Ack<{ peers: PeerInfo[] }>) => void
   leave: (body: Leave, ack: Ack<object>) => void
+  room: (body: RoomReport, ack: Ack<object>) => void
   signal: (body: SignalRequest, ack: Ack<object>) => void
   'manifest:publish': (body: PublishManifest, ack: Ack<{ id: string }>) => void
   'manifest:fetch': (body: FetchManifest, ack: Ack<{ manifest: string }>) => void

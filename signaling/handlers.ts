@@ -1,5 +1,5 @@
 /**
- * The tracker's Socket.IO events: announce, leave, signal, manifest publish and fetch.
+ * The tracker's Socket.IO events: announce, leave, room, signal, manifest publish and fetch.
  * Each connection is bound to the first peer id it announces, and signals only flow between
  * peers that share the swarm named in the message. A private tracker admits a connection to a
  * swarm only with a join token for it (see admission.ts); signalling needs no token because it
@@ -20,6 +20,7 @@ import {
   fetchManifestSchema,
   leaveSchema,
   publishManifestSchema,
+  roomSchema,
   signalSchema,
   STATS_MIN_GAP_MS,
   statsSchema,
@@ -32,6 +33,7 @@ import type {
   Leave,
   PeerInfo,
   PublishManifest,
+  RoomReport,
   ServerToClientEvents,
   SignalRequest,
   StatsReport,
@@ -118,6 +120,8 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
   const handlers = new Map<unknown, GuardedHandler<TrackerSocket>>([
     ['announce', queued('announce', announceSchema, announce)],
     ['leave', queued('leave', leaveSchema, leave)],
+    // Queued: it must land after the connection's announce, and never be overtaken by an older one.
+    ['room', queued('room', roomSchema, room)],
     ['signal', queued('signal', signalSchema, signal)],
     ['manifest:publish', queued('manifest:publish', publishManifestSchema, publish)],
     ['manifest:fetch', queued('manifest:fetch', fetchManifestSchema, fetch)],
@@ -187,7 +191,8 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     // Sent together (one round trip to Redis, not two): the handout never includes the asker, so
     // it does not matter whether it sees this upsert.
     const [, peers] = await Promise.all([
-      state.swarms.upsert(swarm, { peerId, socketId: socket.id, pieces, complete }),
+      // An older client sends no `full`: it is handed out as a peer with room, as before.
+      state.swarms.upsert(swarm, { peerId, socketId: socket.id, pieces, complete, full: body.full ?? false }),
       state.swarms.handout(swarm, peerId, limits.handoutSize),
     ])
     socket.data.swarms.add(swarm)
@@ -200,6 +205,18 @@ export function attachTrackerHandlers(io: TrackerIo, state: TrackerState, option
     socket.data.statsAt?.delete(body.swarm)
     if (peerId !== undefined) traffic?.remove(body.swarm, peerId)
     if (peerId !== undefined) await state.swarms.remove(body.swarm, peerId, socket.id)
+    return { ok: true }
+  }
+
+  /** Whether the peer has room for another connection, for a swarm it announced in: the handout puts peers with room first. */
+  async function room(socket: TrackerSocket, body: RoomReport): Promise<AckResponse<object>> {
+    const { peerId, swarms } = socket.data
+    if (peerId === undefined || !swarms.has(body.swarm)) return fail('NOT_ADMITTED', `announce in swarm ${body.swarm} before reporting room in it`)
+    // The store has the last word: the entry may have been taken over by the peer's own newer
+    // connection, or have expired (Redis); a stale report must neither change nor recreate it.
+    if (!(await state.swarms.setFull(body.swarm, peerId, socket.id, body.full))) {
+      return fail('NOT_ADMITTED', `peer ${peerId} is no longer in swarm ${body.swarm} on this connection; announce again`)
+    }
     return { ok: true }
   }
 

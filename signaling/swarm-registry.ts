@@ -12,11 +12,11 @@ export type { SwarmMember }
 export class SwarmRegistry implements SwarmMembership {
   readonly #swarms = new Map<string, Map<string, SwarmMember>>()
 
-  /** Adds the peer to the swarm, or updates what it holds. */
+  /** Adds the peer to the swarm, or updates what it holds and whether it is full. */
   async upsert(swarm: string, member: SwarmMember): Promise<void> {
     let members = this.#swarms.get(swarm)
     if (!members) this.#swarms.set(swarm, (members = new Map()))
-    members.set(member.peerId, { ...member })
+    members.set(member.peerId, { ...member, full: member.full === true })
   }
 
   async get(swarm: string, peerId: string): Promise<SwarmMember | undefined> {
@@ -31,7 +31,14 @@ export class SwarmRegistry implements SwarmMembership {
     if (members.size === 0) this.#swarms.delete(swarm)
   }
 
-  /** A sample of the other peers in the swarm for `peerId` to contact. */
+  async setFull(swarm: string, peerId: string, socketId: string, full: boolean): Promise<boolean> {
+    const member = this.#swarms.get(swarm)?.get(peerId)
+    if (member?.socketId !== socketId) return false
+    member.full = full
+    return true
+  }
+
+  /** A sample of the other peers in the swarm for `peerId` to contact, those with room first. */
   async handout(swarm: string, peerId: string, limit: number, random?: () => number): Promise<PeerInfo[]> {
     const members = this.#swarms.get(swarm)
     if (!members) return []

@@ -14,6 +14,8 @@ import { SwarmRegistry } from './swarm-registry.ts'
 export interface SwarmMember extends PeerInfo {
   /** The Socket.IO connection the peer announced on; signals to the peer go to it. */
   socketId: string
+  /** Whether the peer last said it has no room for another connection (announce or `room`); absent counts as room. */
+  full?: boolean
 }
 
 /** Swarm id -> the peers in it. */
@@ -23,7 +25,12 @@ export interface SwarmMembership {
   get(swarm: string, peerId: string): Promise<SwarmMember | undefined>
   /** Removes the peer only if it is still reached through `socketId`, so a stale connection cannot evict its successor. */
   remove(swarm: string, peerId: string, socketId: string): Promise<void>
-  /** A sample of the other peers in the swarm for `peerId` to contact (see peer-handout.ts). */
+  /**
+   * Records whether the peer has room for another connection, only if it is still reached through
+   * `socketId` (like remove). False when it is not, or not a member at all: nothing is created.
+   */
+  setFull(swarm: string, peerId: string, socketId: string, full: boolean): Promise<boolean>
+  /** A sample of the other peers in the swarm for `peerId` to contact, those with room first (see peer-handout.ts). */
   handout(swarm: string, peerId: string, limit: number): Promise<PeerInfo[]>
   /** Swarms with at least one peer, for the metrics. */
   count(): Promise<number>

@@ -40,6 +40,9 @@ interface Slots {
   announceTimer?: unknown
   announceDueAt: number
   needPeersDelayMs: number
+  /** Whether the peer last told the tracker it is full, and what the tracker believes (a latency later). */
+  reportedFull: boolean
+  trackerFull: boolean
 }
 
 export interface SimConnectorOptions<P extends Dialable> {
@@ -68,8 +71,8 @@ export class SimConnector<P extends Dialable> {
     const { clock, online, random } = this.#options
     const slots = this.#slotsOf(peer)
     clock.clearTimeout(slots.announceTimer)
-    const infos: PeerInfo[] = []
-    for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.verified.count, complete: p.verified.complete })
+    const infos: (PeerInfo & { full: boolean })[] = []
+    for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.verified.count, complete: p.verified.complete, full: this.#slots.get(p)?.trackerFull ?? false })
     slots.handout = choosePeers(infos, { exclude: peer.id, random })
     slots.announceDueAt = Infinity
     this.#dialHandout(peer, slots)
@@ -88,7 +91,18 @@ export class SimConnector<P extends Dialable> {
     const slots = this.#slots.get(peer)
     if (!slots?.links.get(remoteId)?.open) return
     slots.links.delete(remoteId)
+    this.#roomChanged(peer, slots)
     this.#skip(peer, slots, remoteId)
+  }
+
+  /** As PeerConnector: a peer tells the tracker when it fills up or has room again; the tracker knows a latency later. */
+  #roomChanged(peer: P, slots: Slots): void {
+    const full = slots.links.size >= MAX_PEERS
+    if (full === slots.reportedFull || peer.left) return
+    slots.reportedFull = full
+    this.#options.clock.setTimeout(() => {
+      slots.trackerFull = full
+    }, this.#options.latencyMs)
   }
 
   leave(peer: P): void {
@@ -99,7 +113,7 @@ export class SimConnector<P extends Dialable> {
 
   #slotsOf(peer: P): Slots {
     let slots = this.#slots.get(peer)
-    if (!slots) this.#slots.set(peer, (slots = { links: new Map(), handout: [], announceDueAt: Infinity, needPeersDelayMs: NEED_PEERS_ANNOUNCE_MS }))
+    if (!slots) this.#slots.set(peer, (slots = { links: new Map(), handout: [], announceDueAt: Infinity, needPeersDelayMs: NEED_PEERS_ANNOUNCE_MS, reportedFull: false, trackerFull: false }))
     return slots
   }
 
@@ -130,17 +144,20 @@ export class SimConnector<P extends Dialable> {
   }
 
   /** Ends a connection attempt that never opened, releasing its slot. */
-  #abandon(links: Map<string, Attempt>, remoteId: string, attempt: Attempt): void {
-    if (links.get(remoteId) === attempt && !attempt.open) links.delete(remoteId)
+  #abandon(peer: P, links: Map<string, Attempt>, remoteId: string, attempt: Attempt): void {
+    if (links.get(remoteId) !== attempt || attempt.open) return
+    links.delete(remoteId)
+    this.#roomChanged(peer, this.#slotsOf(peer))
   }
 
   #open(peer: P, remoteId: string, initiator: boolean): Attempt {
     const slots = this.#slotsOf(peer)
     const attempt: Attempt = { open: false, initiator }
     slots.links.set(remoteId, attempt)
+    this.#roomChanged(peer, slots)
     this.#options.clock.setTimeout(() => {
       if (slots.links.get(remoteId) !== attempt || attempt.open) return
-      this.#abandon(slots.links, remoteId, attempt)
+      this.#abandon(peer, slots.links, remoteId, attempt)
       this.#skip(peer, slots, remoteId)
     }, CONNECT_TIMEOUT_MS)
     return attempt
@@ -162,7 +179,7 @@ export class SimConnector<P extends Dialable> {
     // A refusal, or the tracker's answer that the callee has left, frees the slot for the next peer.
     const turnedAway = () => {
       if (a.left || mine.get(bId) !== attempt) return
-      this.#abandon(mine, bId, attempt)
+      this.#abandon(a, mine, bId, attempt)
       this.#skip(a, slots, bId)
     }
     clock.setTimeout(() => {
@@ -173,7 +190,7 @@ export class SimConnector<P extends Dialable> {
       const existing = theirs.get(a.id)
       if (existing && !existing.open && existing.initiator) {
         if (b.id < a.id) return
-        this.#abandon(theirs, a.id, existing)
+        this.#abandon(b, theirs, a.id, existing)
       } else if (existing) return
       if (!this.#hasRoom(theirs, false)) {
         clock.setTimeout(turnedAway, OFFER_LATENCIES * latencyMs)

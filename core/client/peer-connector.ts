@@ -2,7 +2,7 @@
  * Turns tracker announces and relayed signals into WebRTC connections (simple-peer) and hands
  * each connected channel to the Swarm. One connection per remote peer; a cap on live and on
  * half-open connections; an offer it has no room for is refused out loud; announces repeat so
- * new peers keep being found.
+ * new peers keep being found; the tracker is told when the connector fills up or has room again.
  */
 import SimplePeer from 'simple-peer'
 import type { Clock } from '../clock.ts'
@@ -11,13 +11,15 @@ import { Emitter } from '../emitter.ts'
 import { isShoalError, ShoalError } from '../errors.ts'
 import type { Swarm } from '../swarm.ts'
 import { ANNOUNCE_INTERVAL_MS, MAX_STATS_NEIGHBOURS, STATS_INTERVAL_MS } from '../tracker-protocol.ts'
-import type { Announce, PeerInfo, StatsReport } from '../tracker-protocol.ts'
+import type { Announce, PeerInfo, RoomReport, StatsReport } from '../tracker-protocol.ts'
 import { SimplePeerTransport } from './simple-peer-transport.ts'
 
 /** What the connector needs from the tracker client. */
 export interface SignalingChannel {
   announce(body: Announce): Promise<PeerInfo[]>
   leave(swarm: string): Promise<void>
+  /** Whether this peer has room for another connection; sent when that changes between announces. */
+  room(body: RoomReport): Promise<void>
   signal(swarm: string, to: string, data: unknown): Promise<void>
   onSignal(listener: (message: { swarm: string; from: string; data: unknown }) => void): () => void
   onReconnect(listener: () => void): () => void
@@ -90,7 +92,7 @@ interface Connection {
 }
 
 export interface PeerConnectorEvents {
-  /** A recoverable problem: a failed announce, a connection that never opened. */
+  /** A recoverable problem: a failed announce or room report, a connection that never opened. */
   warning: [error: ShoalError]
   announced: [peers: PeerInfo[]]
   /** A peer we dialled had no room and said so; the attempt is dropped and its slot free again. Normal in a busy swarm. */
@@ -109,6 +111,14 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   #announceDueAt = Infinity
   #needPeersDelayMs = NEED_PEERS_ANNOUNCE_MS
   #statsTimer: unknown
+  /**
+   * Whether the tracker holds us as full: what the last answered announce or `room` said (the
+   * tracker answers a connection's events in the order they were sent, so the last answer is its
+   * state). Undefined until the first announce is answered, and after a `room` failed until the
+   * next one is: nothing is reported while it is unknown.
+   */
+  #trackerFull: boolean | undefined
+  #roomInFlight = false
   #stopped = false
 
   constructor(options: PeerConnectorOptions) {
@@ -148,7 +158,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     try {
       await this.#announceOnce()
     } catch (err) {
-      this.emit('warning', err instanceof ShoalError ? err : new ShoalError('TRACKER_ERROR', String(err)))
+      this.#warn(err)
     }
   }
 
@@ -170,11 +180,47 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   async #announceOnce(): Promise<PeerInfo[]> {
     const { signaling, swarm, swarmId, peerId } = this.#options
     const stats = swarm.stats()
-    const peers = await signaling.announce({ swarm: swarmId, peerId, pieces: stats.verifiedPieces, complete: stats.complete })
+    const full = this.#full()
+    const peers = await signaling.announce({ swarm: swarmId, peerId, pieces: stats.verifiedPieces, complete: stats.complete, full })
+    this.#trackerFull = full
     this.emit('announced', peers)
     this.#handout = peers
     this.#dialHandout()
+    // Connections may have opened or closed while the announce was on its way.
+    this.#reportRoom()
     return peers
+  }
+
+  /** No room for another connection: as many open or being set up as offers are accepted up to (the caps' own count). */
+  #full(): boolean {
+    return this.#connections.size >= (this.#options.maxPeers ?? MAX_PEERS)
+  }
+
+  /**
+   * Tells the tracker that we filled up or have room again, without waiting for the next announce:
+   * it hands out peers with room first, so newcomers are not sent to dial peers that will refuse
+   * them. One report at a time; if it changed again meanwhile, the latest is sent on the answer.
+   */
+  #reportRoom(): void {
+    if (this.#stopped || this.#roomInFlight || this.#trackerFull === undefined || this.#trackerFull === this.#full()) return
+    this.#roomInFlight = true
+    void this.#sendRoom(this.#full())
+  }
+
+  async #sendRoom(full: boolean): Promise<void> {
+    const { signaling, swarmId } = this.#options
+    try {
+      await signaling.room({ swarm: swarmId, full })
+      this.#trackerFull = full
+    } catch (err) {
+      // Whether the tracker took it is unknown now: the next announce says, rather than retries
+      // that would repeat for as long as the tracker refuses.
+      this.#trackerFull = undefined
+      if (!this.#stopped) this.#warn(err)
+    } finally {
+      this.#roomInFlight = false
+    }
+    this.#reportRoom()
   }
 
   /** Dials peers from the last handout while the caps allow; if it has run dry with room left, announces again soon. */
@@ -313,6 +359,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     })
     const connection: Connection = { peer, initiator, connected: false, timer: undefined }
     this.#connections.set(remoteId, connection)
+    this.#reportRoom()
     connection.timer = this.#clock.setTimeout(() => {
       if (connection.connected) return
       this.emit('warning', new ShoalError('TIMEOUT', `WebRTC connection to peer ${remoteId} did not open`))
@@ -329,7 +376,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
           this.#skip(remoteId)
           this.#dialHandout()
         }
-        this.emit('warning', err instanceof ShoalError ? err : new ShoalError('TRACKER_ERROR', String(err)))
+        this.#warn(err)
       })
     })
     peer.once('connect', () => {
@@ -367,6 +414,11 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   #forget(remoteId: string, connection: Connection): void {
     this.#clock.clearTimeout(connection.timer)
     if (this.#connections.get(remoteId) === connection) this.#connections.delete(remoteId)
+    this.#reportRoom()
+  }
+
+  #warn(err: unknown): void {
+    this.emit('warning', err instanceof ShoalError ? err : new ShoalError('TRACKER_ERROR', String(err)))
   }
 }
 

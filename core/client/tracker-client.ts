@@ -12,7 +12,7 @@ import { ShoalError } from '../errors.ts'
 import { decodeVerifiedManifest, isContentId } from '../manifest.ts'
 import type { Manifest } from '../manifest.ts'
 import { peerInfoSchema, relayedSignalSchema } from '../tracker-protocol.ts'
-import type { Announce, ClientToServerEvents, PeerInfo, ServerToClientEvents, StatsReport } from '../tracker-protocol.ts'
+import type { Announce, ClientToServerEvents, PeerInfo, RoomReport, ServerToClientEvents, StatsReport } from '../tracker-protocol.ts'
 import { malformed, readAnswer } from './tracker-answer.ts'
 
 /**
@@ -149,6 +149,14 @@ export class TrackerClient extends Emitter<TrackerClientEvents> {
     // cannot come would only hold up a peer shutting down during a tracker outage.
     if (!this.#closed && !this.#socket.connected) return
     await this.#request('leave', (s) => s.emitWithAck('leave', { swarm }))
+  }
+
+  /** Tells the tracker whether this peer has room for another connection in a swarm it announced in. */
+  async room(body: RoomReport): Promise<void> {
+    // Sent later it would arrive before the announce that puts this peer back in the swarm after
+    // the reconnect, and be refused; that announce says whether it is full anyway.
+    if (!this.#closed && !this.#socket.connected) return
+    await this.#request('room', (s) => s.emitWithAck('room', body))
   }
 
   /** Relays `data` (an SDP or ICE message) to peer `to` in `swarm`. */

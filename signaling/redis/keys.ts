@@ -1,14 +1,20 @@
 /**
  * Every key and channel a tracker uses in Redis, under one prefix, so several deployments can
  * share a Redis (each with its own prefix) and an operator can find (or delete) all of Shoal's.
- * A swarm's two keys share a hash tag (`{<swarm>}`) so a script can touch both on Redis Cluster.
+ * A swarm's keys share a hash tag (`{<swarm>}`) so a script can touch them together on Redis Cluster.
  */
 
 export const DEFAULT_KEY_PREFIX = 'shoal:'
 
 export interface RedisKeys {
-  /** Hash: peer id -> member record (member-record.ts). */
+  /** Hash: peer id -> member record (member-record.ts), for members with room for another connection. */
   swarmPeers(swarm: string): string
+  /**
+   * Hash: peer id -> member record, for members that said they are full. Apart from the others
+   * so a handout can sample those with room first without reading the whole swarm; each member
+   * is in exactly one of the two.
+   */
+  swarmFull(swarm: string): string
   /** Sorted set: peer id -> when its record expires (ms since the epoch), for pruning. */
   swarmExpiry(swarm: string): string
   /** Sorted set: swarm id -> when its last announced peer expires; counts live swarms. */
@@ -34,6 +40,7 @@ export interface RedisKeys {
 export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
   return {
     swarmPeers: (swarm) => `${prefix}swarm:{${swarm}}:peers`,
+    swarmFull: (swarm) => `${prefix}swarm:{${swarm}}:full`,
     swarmExpiry: (swarm) => `${prefix}swarm:{${swarm}}:expiry`,
     swarms: `${prefix}swarms`,
     peerOwner: (peerId) => `${prefix}peer:${peerId}`,

@@ -2,6 +2,8 @@
  * A swarm member as kept in Redis: what the tracker hands out, the connection signals go to, and
  * when the entry expires. Expiry is what makes a crashed process's peers age out: nobody is left
  * to remove them, and they stop re-announcing, so other processes stop handing them out.
+ * Whether the member is full is not in the record but in which of the swarm's two hashes holds it
+ * (see keys.ts): a `room` report moves the record without rewriting it.
  */
 import { ANNOUNCE_INTERVAL_MS } from '../../core/tracker-protocol.ts'
 import type { SwarmMember } from '../tracker-store.ts'
@@ -30,8 +32,11 @@ export function encodeMember(member: SwarmMember, expiry: number): string {
   return JSON.stringify(record)
 }
 
-/** Undefined for an expired record, or one that is not a record (Redis is shared; trust nothing blindly). */
-export function decodeMember(peerId: string, text: string, now: number): SwarmMember | undefined {
+/**
+ * Undefined for an expired record, or one that is not a record (Redis is shared; trust nothing
+ * blindly). `full` says which hash it came from.
+ */
+export function decodeMember(peerId: string, text: string, now: number, full = false): SwarmMember | undefined {
   let record: Partial<MemberRecord>
   try {
     record = JSON.parse(text) as Partial<MemberRecord>
@@ -41,5 +46,5 @@ export function decodeMember(peerId: string, text: string, now: number): SwarmMe
   const { socketId, pieces, complete, expiresAt: expiry } = record ?? {}
   if (typeof socketId !== 'string' || typeof pieces !== 'number' || typeof complete !== 'boolean' || typeof expiry !== 'number') return undefined
   if (!isLive(expiry, now)) return undefined
-  return { peerId, socketId, pieces, complete }
+  return { peerId, socketId, pieces, complete, full }
 }

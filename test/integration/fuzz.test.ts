@@ -162,6 +162,7 @@ async function fuzzSocket(url: string, d: Dice, ctx: FuzzContext, stats: FuzzSta
           announce: withRate('ok', 'NOT_ADMITTED'),
           signal: withRate('ok', 'NOT_ADMITTED', 'NOT_FOUND'),
           leave: withRate('ok'),
+          room: withRate('ok', 'NOT_ADMITTED'),
           'manifest:publish': withRate('BAD_MANIFEST'),
           'manifest:fetch': withRate('ok', 'NOT_FOUND'),
         }

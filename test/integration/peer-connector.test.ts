@@ -4,7 +4,8 @@
  * refusal never ends a live connection; an offer the tracker cannot deliver frees its slot at once;
  * a dial that opens or a connection that closes hands its slot to the next peer of the handout;
  * a peer turned away by everyone it was handed announces again soon; own dials stop at the dial
- * target while offers are accepted up to the cap.
+ * target while offers are accepted up to the cap; the tracker is told when a peer fills up and when
+ * it has room again, one report at a time.
  * Connect timeouts and announce intervals are far longer than the test timeout, so only the
  * behaviour under test can make these pass.
  */
@@ -85,6 +86,7 @@ function editingHandouts(edit: (peers: PeerInfo[]) => PeerInfo[]): (client: Trac
   return (client) => ({
     announce: async (body) => edit(await client.announce(body)),
     leave: (swarm) => client.leave(swarm),
+    room: (body) => client.room(body),
     signal: (swarm, to, data) => client.signal(swarm, to, data),
     onSignal: (listener) => client.onSignal(listener),
     onReconnect: (listener) => client.onReconnect(listener),
@@ -304,5 +306,112 @@ describe('PeerConnector: finding peers in a full swarm', () => {
     expect(await accepted).toBe('caller-7777')
     expect(host.swarm.peerStats()).toHaveLength(2)
     expect(host.connector.connecting).toBe(0)
+  })
+})
+
+describe('PeerConnector: room reports', () => {
+  /** Resolves when `p` has opened connections to all of `ids`. */
+  const readyWith = (p: TestPeer, ids: string[]) =>
+    once<void>((resolve) => {
+      const seen = new Set<string>()
+      p.swarm.on('peer-ready', (peerId) => {
+        seen.add(String(peerId))
+        if (ids.every((id) => seen.has(id))) resolve()
+      })
+    })
+
+  /** A bare tracker client in the swarm, for asking the tracker whom it hands out first; it dials nobody. */
+  async function onlooker(swarmId: string, peerId: string, full = false): Promise<TrackerClient> {
+    const client = await TrackerClient.connect(server.url)
+    cleanups.push(() => client.close())
+    await client.announce({ swarm: swarmId, peerId, pieces: 0, complete: false, full })
+    return client
+  }
+
+  it('tells the tracker when it fills up and when it has room again, and only then', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'room.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    const others = ['room-a-8888', 'room-b-8888']
+    const a = await peer(manifest, id, others[0]!, empty(), {}, () => {}, editingHandouts(() => []))
+    await peer(manifest, id, others[1]!, empty(), {}, () => {}, editingHandouts(() => []))
+    const announced: (boolean | undefined)[] = []
+    const reported: boolean[] = []
+    let ready!: Promise<void>
+    // Room for two: both dials together fill it. It dials only the two others, never the onlooker.
+    await peer(manifest, id, 'host-8888', empty(), { maxPeers: 2 }, (p) => (ready = readyWith(p, others)), (client) => {
+      const base = editingHandouts((peers) => peers.filter((p) => others.includes(p.peerId)))(client)
+      return {
+        ...base,
+        announce: (body) => {
+          announced.push(body.full)
+          return base.announce(body)
+        },
+        room: async (body) => {
+          await base.room(body)
+          reported.push(body.full)
+        },
+      }
+    })
+    await ready
+    await vi.waitFor(() => expect(reported).toEqual([true]))
+    expect(announced[0]).toBe(false)
+
+    // The tracker now hands the two with room out first.
+    const asker = await onlooker(id, 'asker-8888')
+    expect((await asker.announce({ swarm: id, peerId: 'asker-8888', pieces: 0, complete: false })).map((p) => p.peerId).at(-1)).toBe('host-8888')
+
+    await Promise.all([a.connector.stop(), a.swarm.destroy()])
+    await vi.waitFor(() => expect(reported).toEqual([true, false]))
+    expect(announced.every((full) => full === false)).toBe(true)
+  })
+
+  it('sends one report at a time, and the latest once the tracker has answered', async () => {
+    const { manifest, id } = await manifestFor(randomData(4 * PIECE), PIECE, 'room-in-flight.bin')
+    const empty = () => new MemoryChunkStore(manifest.pieces.length)
+    const other = 'other-9999'
+    const a = await peer(manifest, id, other, empty(), {}, () => {}, editingHandouts(() => []))
+    // Full from the start: the host's report of room must put it ahead of this one.
+    await onlooker(id, 'filler-9999', true)
+    let openGate!: () => void
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    const sent: boolean[] = []
+    let inFlight = 0
+    let mostInFlight = 0
+    let ready!: Promise<void>
+    const host = await peer(manifest, id, 'host-9999', empty(), { maxPeers: 1 }, (p) => (ready = readyWith(p, [other])), (client) => {
+      const base = editingHandouts((peers) => peers.filter((p) => p.peerId === other))(client)
+      return {
+        ...base,
+        // Each report is held until the gate opens, as if the tracker were slow to answer.
+        room: async (body) => {
+          sent.push(body.full)
+          mostInFlight = Math.max(mostInFlight, ++inFlight)
+          try {
+            await gate
+            await base.room(body)
+          } finally {
+            inFlight--
+          }
+        },
+      }
+    })
+    await ready
+    expect(sent).toEqual([true])
+
+    // Its one connection closes: it has room again, and its next announce (soon, as its handout
+    // ran dry) says so, but the report of `full` has no answer yet, so no second report goes out.
+    const reannounced = once<PeerInfo[]>((resolve) => host.connector.once('announced', resolve))
+    await Promise.all([a.connector.stop(), a.swarm.destroy()])
+    await reannounced
+    expect(host.connector.connecting).toBe(0)
+    expect(sent).toEqual([true])
+
+    // Answered: the report of `full` reached the tracker after that announce, so room is reported again.
+    openGate()
+    await vi.waitFor(() => expect(sent).toEqual([true, false]))
+    await vi.waitFor(() => expect(inFlight).toBe(0))
+    expect(mostInFlight).toBe(1)
+    const asker = await onlooker(id, 'asker-9999')
+    expect((await asker.announce({ swarm: id, peerId: 'asker-9999', pieces: 0, complete: false })).map((p) => p.peerId)).toEqual(['host-9999', 'filler-9999'])
   })
 })

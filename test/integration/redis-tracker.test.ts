@@ -65,6 +65,22 @@ describe.skipIf(!redisServerAvailable)('two trackers over one Redis', () => {
     await vi.waitFor(async () => expect(await onB.announce({ swarm, peerId: idB, pieces: 9, complete: true })).toEqual([]))
   })
 
+  it('hand out peers that reported full, on either tracker, after those with room', async () => {
+    const [a, b] = await startPair()
+    const swarm = newSwarm()
+    const [fullOnA, roomOnA, roomOnB, asker] = [await connect(a), await connect(a), await connect(b), await connect(b)]
+    const [idFull, idRoomA, idRoomB] = [newPeer(), newPeer(), newPeer()]
+    await fullOnA.announce({ swarm, peerId: idFull, pieces: 0, complete: false })
+    await roomOnA.announce({ swarm, peerId: idRoomA, pieces: 0, complete: false, full: true })
+    await roomOnB.announce({ swarm, peerId: idRoomB, pieces: 0, complete: false })
+    await fullOnA.room({ swarm, full: true })
+    await roomOnA.room({ swarm, full: false })
+    const handed = (await asker.announce({ swarm, peerId: newPeer(), pieces: 0, complete: false })).map((p) => p.peerId)
+    expect(handed.slice(0, 2).sort()).toEqual([idRoomA, idRoomB].sort())
+    expect(handed[2]).toBe(idFull)
+    await expectCode(asker.room({ swarm: newSwarm(), full: true }), 'NOT_ADMITTED')
+  })
+
   it('relay signals between peers on different trackers, and only between peers sharing a swarm', async () => {
     const [a, b] = await startPair()
     const [mine, theirs, shared] = [newSwarm(), newSwarm(), newSwarm()]

@@ -53,7 +53,7 @@ describe.each(implementations)('$name store', ({ skip, make }) => {
     await swarms.upsert(swarm, { peerId: a, socketId: 'sa', pieces: 0, complete: false })
     await swarms.upsert(swarm, { peerId: b, socketId: 'sb', pieces: 9, complete: true })
     await swarms.upsert(swarm, { peerId: c, socketId: 'sc', pieces: 3, complete: false })
-    expect(await swarms.get(swarm, b)).toEqual({ peerId: b, socketId: 'sb', pieces: 9, complete: true })
+    expect(await swarms.get(swarm, b)).toEqual({ peerId: b, socketId: 'sb', pieces: 9, complete: true, full: false })
     expect(await swarms.get(swarm, newPeer())).toBeUndefined()
     expect(await swarms.get(newSwarm(), a)).toBeUndefined()
     // In random order (see signaling/peer-handout.ts).
@@ -78,6 +78,89 @@ describe.each(implementations)('$name store', ({ skip, make }) => {
     await swarms.remove(swarm, a, 'sa2')
     expect(await swarms.get(swarm, a)).toBeUndefined()
     expect((await swarms.handout(swarm, b, 50)).map((p) => p.peerId)).toEqual([c])
+  })
+
+  it.skipIf(skip)('keeps whether each member is full, changed only through its own connection', async () => {
+    const { swarms } = await make()
+    const swarm = newSwarm()
+    const [a, b] = [newPeer(), newPeer()]
+    await swarms.upsert(swarm, { peerId: a, socketId: 'sa', pieces: 1, complete: false, full: true })
+    await swarms.upsert(swarm, { peerId: b, socketId: 'sb', pieces: 2, complete: false })
+    expect(await swarms.get(swarm, a)).toEqual({ peerId: a, socketId: 'sa', pieces: 1, complete: false, full: true })
+    expect((await swarms.get(swarm, b))?.full).toBe(false)
+
+    expect(await swarms.setFull(swarm, b, 'sb', true)).toBe(true)
+    expect(await swarms.get(swarm, b)).toEqual({ peerId: b, socketId: 'sb', pieces: 2, complete: false, full: true })
+    // Saying it again changes nothing and is no failure.
+    expect(await swarms.setFull(swarm, b, 'sb', true)).toBe(true)
+    expect(await swarms.setFull(swarm, a, 'sa', false)).toBe(true)
+    expect((await swarms.get(swarm, a))?.full).toBe(false)
+
+    // Another connection cannot change it, and a report creates no member.
+    expect(await swarms.setFull(swarm, a, 'sb', true)).toBe(false)
+    expect((await swarms.get(swarm, a))?.full).toBe(false)
+    const stranger = newPeer()
+    expect(await swarms.setFull(swarm, stranger, 'sx', true)).toBe(false)
+    expect(await swarms.setFull(newSwarm(), a, 'sa', true)).toBe(false)
+    expect(await swarms.get(swarm, stranger)).toBeUndefined()
+    expect((await swarms.handout(swarm, a, 50)).map((p) => p.peerId)).toEqual([b])
+
+    // An announce sets it again, absent meaning room.
+    await swarms.upsert(swarm, { peerId: b, socketId: 'sb', pieces: 3, complete: false })
+    expect((await swarms.get(swarm, b))?.full).toBe(false)
+  })
+
+  it.skipIf(skip)('hands out members with room first, full ones only to make up the number', async () => {
+    const { swarms } = await make()
+    const swarm = newSwarm()
+    const asker = newPeer()
+    const withRoom = [newPeer(), newPeer(), newPeer()]
+    const full = Array.from({ length: 12 }, () => newPeer())
+    // Full ones first, then those with room, then one that becomes full by a report.
+    for (const peerId of full) await swarms.upsert(swarm, { peerId, socketId: `s-${peerId}`, pieces: 0, complete: false, full: true })
+    for (const peerId of withRoom) await swarms.upsert(swarm, { peerId, socketId: `s-${peerId}`, pieces: 0, complete: false })
+    const reported = newPeer()
+    await swarms.upsert(swarm, { peerId: reported, socketId: 's-reported', pieces: 0, complete: false })
+    await swarms.setFull(swarm, reported, 's-reported', true)
+    await swarms.upsert(swarm, { peerId: asker, socketId: 's-asker', pieces: 0, complete: false })
+    const allFull = [...full, reported]
+
+    for (let round = 0; round < 10; round++) {
+      expect((await swarms.handout(swarm, asker, 3)).map((p) => p.peerId).sort()).toEqual([...withRoom].sort())
+      const handed = (await swarms.handout(swarm, asker, 8)).map((p) => p.peerId)
+      expect(handed).toHaveLength(8)
+      expect(handed.slice(0, 3).sort()).toEqual([...withRoom].sort())
+      for (const peerId of handed.slice(3)) expect(allFull).toContain(peerId)
+    }
+    // Everyone, the asker's own entry aside, once each: with room first.
+    const everyone = (await swarms.handout(swarm, asker, 50)).map((p) => p.peerId)
+    expect(everyone.slice(0, 3).sort()).toEqual([...withRoom].sort())
+    expect(everyone.slice(3).sort()).toEqual([...allFull].sort())
+
+    // A full member that reports room is handed out with the others that have room.
+    await swarms.setFull(swarm, reported, 's-reported', false)
+    expect((await swarms.handout(swarm, asker, 4)).map((p) => p.peerId).sort()).toEqual([...withRoom, reported].sort())
+  })
+
+  it.skipIf(skip)('forgets full members when they are removed, and the swarm with its last one', async () => {
+    const { swarms } = await make()
+    const before = await swarms.count()
+    const swarm = newSwarm()
+    const [a, b, asker] = [newPeer(), newPeer(), newPeer()]
+    await swarms.upsert(swarm, { peerId: a, socketId: 'sa', pieces: 0, complete: false, full: true })
+    await swarms.upsert(swarm, { peerId: b, socketId: 'sb', pieces: 0, complete: false })
+    await swarms.setFull(swarm, b, 'sb', true)
+    expect(await swarms.count()).toBe(before + 1)
+    // Only through the connection that owns it, full or not.
+    await swarms.remove(swarm, a, 'sb')
+    expect((await swarms.handout(swarm, asker, 50)).map((p) => p.peerId).sort()).toEqual([a, b].sort())
+    await swarms.remove(swarm, a, 'sa')
+    expect(await swarms.get(swarm, a)).toBeUndefined()
+    expect((await swarms.handout(swarm, asker, 50)).map((p) => p.peerId)).toEqual([b])
+    await swarms.remove(swarm, b, 'sb')
+    expect(await swarms.handout(swarm, asker, 50)).toEqual([])
+    expect(await swarms.count()).toBe(before)
+    expect(await swarms.setFull(swarm, b, 'sb', false)).toBe(false)
   })
 
   it.skipIf(skip)('counts swarms with a member', async () => {
@@ -176,6 +259,45 @@ describe.skipIf(!redisServerAvailable)('redis store: expiry', () => {
     clock.now += 1
     expect(await swarms.get(swarm, live)).toBeUndefined()
     expect(await swarms.count()).toBe(counted - 1)
+  })
+
+  it('keeps full members in their own hash, expiring with the swarm, pruned and removed with them', async () => {
+    const clock = { now: Date.now() }
+    const prefix = `test-${randomHex(4)}:`
+    const keys = redisKeys(prefix)
+    const { swarms } = await redisStore(clock, prefix)
+    const swarm = newSwarm()
+    const [stale, reporting, staying, asker] = [newPeer(), newPeer(), newPeer(), newPeer()]
+    const raw = new Redis(redis!.url)
+    try {
+      await swarms.upsert(swarm, { peerId: reporting, socketId: 'sr', pieces: 0, complete: false })
+      await swarms.upsert(swarm, { peerId: staying, socketId: 'ss', pieces: 0, complete: false })
+      // Created by a report's move, the full hash expires with the swarm's other keys (not never).
+      expect(await swarms.setFull(swarm, reporting, 'sr', true)).toBe(true)
+      expect(await raw.hkeys(keys.swarmFull(swarm))).toEqual([reporting])
+      expect(await raw.hkeys(keys.swarmPeers(swarm))).toEqual([staying])
+      const ttl = await raw.pttl(keys.swarmFull(swarm))
+      expect(ttl).toBeGreaterThan(0)
+      expect(ttl).toBeLessThanOrEqual(TTL_MS)
+      await swarms.upsert(swarm, { peerId: stale, socketId: 'crashed-process', pieces: 0, complete: false, full: true })
+
+      // An expired full member is never handed out and is pruned from the full hash.
+      clock.now += TTL_MS
+      await swarms.upsert(swarm, { peerId: reporting, socketId: 'sr', pieces: 0, complete: false, full: true })
+      await swarms.upsert(swarm, { peerId: staying, socketId: 'ss', pieces: 0, complete: false })
+      expect(await swarms.setFull(swarm, stale, 'crashed-process', false)).toBe(false)
+      expect((await swarms.handout(swarm, asker, 50)).map((p) => p.peerId)).toEqual([staying, reporting])
+      expect(await raw.hkeys(keys.swarmFull(swarm))).toEqual([reporting])
+      expect(await raw.zrange(keys.swarmExpiry(swarm), 0, -1)).not.toContain(stale)
+
+      // Removing the last full member leaves no full hash behind; the last member of all, no swarm.
+      await swarms.remove(swarm, reporting, 'sr')
+      expect(await raw.exists(keys.swarmFull(swarm))).toBe(0)
+      await swarms.remove(swarm, staying, 'ss')
+      expect(await raw.exists(keys.swarmPeers(swarm), keys.swarmFull(swarm), keys.swarmExpiry(swarm))).toBe(0)
+    } finally {
+      raw.disconnect()
+    }
   })
 
   it('frees a peer id whose owner stopped renewing it', async () => {

@@ -285,6 +285,62 @@ describe('signal', () => {
   })
 })
 
+describe('room', () => {
+  it('hands out peers that said they are full after those with room', async () => {
+    const server = await startServer()
+    const swarm = newSwarm()
+    const [full, roomy, older, reporter, asker] = await Promise.all([connect(server), connect(server), connect(server), connect(server), connect(server)])
+    const [idFull, idRoomy, idOlder, idReporter, idAsker] = [newPeer(), newPeer(), newPeer(), newPeer(), newPeer()]
+    // Full from its announce, with room from its announce, saying nothing (an older client), full by a report.
+    await full.announce({ swarm, peerId: idFull, pieces: 9, complete: true, full: true })
+    await roomy.announce({ swarm, peerId: idRoomy, pieces: 0, complete: false, full: false })
+    await older.announce({ swarm, peerId: idOlder, pieces: 0, complete: false })
+    await reporter.announce({ swarm, peerId: idReporter, pieces: 0, complete: false })
+    await reporter.room({ swarm, full: true })
+
+    const handed = (await asker.announce({ swarm, peerId: idAsker, pieces: 0, complete: false })).map((p) => p.peerId)
+    expect(handed.slice(0, 2).sort()).toEqual([idRoomy, idOlder].sort())
+    expect(handed.slice(2).sort()).toEqual([idFull, idReporter].sort())
+
+    // Room again, by a report or by the next announce.
+    await reporter.room({ swarm, full: false })
+    await full.announce({ swarm, peerId: idFull, pieces: 9, complete: true })
+    await roomy.room({ swarm, full: true })
+    const again = (await asker.announce({ swarm, peerId: idAsker, pieces: 0, complete: false })).map((p) => p.peerId)
+    expect(again.at(-1)).toBe(idRoomy)
+    expect(again.slice(0, 3).sort()).toEqual([idFull, idOlder, idReporter].sort())
+  })
+
+  it('is taken only for a swarm the connection announced in and is still in', async () => {
+    const server = await startServer()
+    const [swarm, other] = [newSwarm(), newSwarm()]
+    const client = await connect(server)
+    await expectCode(client.room({ swarm, full: true }), 'NOT_ADMITTED')
+    const peerId = newPeer()
+    await client.announce({ swarm, peerId, pieces: 0, complete: false })
+    await client.room({ swarm, full: true })
+    await expectCode(client.room({ swarm: other, full: true }), 'NOT_ADMITTED')
+    await client.leave(swarm)
+    await expectCode(client.room({ swarm, full: false }), 'NOT_ADMITTED')
+
+    // A raw client is answered the same, and its report puts nobody in the swarm.
+    const raw = await rawSocket(server)
+    expect(await raw.timeout(5000).emitWithAck('room', { swarm: other, full: false })).toMatchObject({ ok: false, error: { code: 'NOT_ADMITTED' } })
+    const asker = await connect(server)
+    expect(await asker.announce({ swarm: other, peerId: newPeer(), pieces: 0, complete: false })).toEqual([])
+  })
+
+  it('counts against the rate limit like any other event', async () => {
+    const server = await startServer({ limits: { eventBurst: 3, eventsPerSecond: 0.001 } })
+    const client = await connect(server)
+    const swarm = newSwarm()
+    await client.announce({ swarm, peerId: newPeer(), pieces: 0, complete: false })
+    await client.room({ swarm, full: true })
+    await client.room({ swarm, full: false })
+    await expectCode(client.room({ swarm, full: true }), 'RATE_LIMITED')
+  })
+})
+
 describe('malformed input', () => {
   it('answers BAD_INPUT and keeps serving', async () => {
     const server = await startServer()
@@ -299,6 +355,11 @@ describe('malformed input', () => {
       ['announce', { swarm, peerId: newPeer(), pieces: -1, complete: false }],
       ['announce', { swarm, peerId: newPeer(), pieces: 0, complete: false, extra: true }],
       ['leave', { swarm: 42 }],
+      ['announce', { swarm, peerId: newPeer(), pieces: 0, complete: false, full: 'yes' }],
+      ['room', { swarm }],
+      ['room', { swarm, full: 1 }],
+      ['room', { swarm: 'not-hex', full: true }],
+      ['room', { swarm, full: true, peerId: newPeer() }],
       ['signal', { swarm, to: newPeer() }],
       ['signal', { swarm, to: newPeer(), data: 'x'.repeat(20_000) }],
       ['manifest:publish', { manifest: 7 }],

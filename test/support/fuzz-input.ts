@@ -6,7 +6,7 @@
 
 const KiB = 1024
 
-export const KNOWN_EVENTS = ['announce', 'leave', 'signal', 'manifest:publish', 'manifest:fetch'] as const
+export const KNOWN_EVENTS = ['announce', 'leave', 'room', 'signal', 'manifest:publish', 'manifest:fetch'] as const
 export type KnownEvent = (typeof KNOWN_EVENTS)[number]
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -92,6 +92,8 @@ export function validBody(d: Dice, event: KnownEvent, ctx: FuzzContext, peerId: 
       return { swarm, peerId, pieces: d.int(0, 100), complete: d.chance(0.5) }
     case 'leave':
       return { swarm }
+    case 'room':
+      return { swarm, full: d.chance(0.5) }
     case 'signal':
       return { swarm, to: d.chance(0.5) ? d.pick(ctx.honestPeers) : d.peerId(), data: { type: 'offer', sdp: `v=0 ${d.hex(16)}` } }
     case 'manifest:publish':

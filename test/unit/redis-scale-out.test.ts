@@ -13,6 +13,7 @@ describe('redis keys', () => {
     const keys = redisKeys()
     expect(DEFAULT_KEY_PREFIX).toBe('shoal:')
     expect(keys.swarmPeers(SWARM)).toBe(`shoal:swarm:{${SWARM}}:peers`)
+    expect(keys.swarmFull(SWARM)).toBe(`shoal:swarm:{${SWARM}}:full`)
     expect(keys.swarmExpiry(SWARM)).toBe(`shoal:swarm:{${SWARM}}:expiry`)
     expect(keys.peerOwner('peer-1234')).toBe('shoal:peer:peer-1234')
     expect(keys.manifest(SWARM)).toBe(`shoal:manifest:${SWARM}`)
@@ -22,6 +23,7 @@ describe('redis keys', () => {
     const other = redisKeys('staging:')
     const all = [
       other.swarmPeers(SWARM),
+      other.swarmFull(SWARM),
       other.swarmExpiry(SWARM),
       other.swarms,
       other.peerOwner('p'),
@@ -54,7 +56,10 @@ describe('member records', () => {
 
   it('round-trip while live, and decode to nothing once expired or when not a record', () => {
     const text = encodeMember(member, 2000)
-    expect(decodeMember('peer-1234', text, 1999)).toEqual(member)
+    expect(decodeMember('peer-1234', text, 1999)).toEqual({ ...member, full: false })
+    // Whether it is full is which hash it was read from, not part of the record.
+    expect(decodeMember('peer-1234', text, 1999, true)).toEqual({ ...member, full: true })
+    expect(encodeMember({ ...member, full: true }, 2000)).toBe(text)
     expect(decodeMember('peer-1234', text, 2000)).toBeUndefined()
     for (const junk of ['', 'not json', 'null', '[]', '{"socketId":1,"pieces":0,"complete":false,"expiresAt":9e15}', '{"socketId":"s"}']) {
       expect(decodeMember('peer-1234', junk, 0), junk).toBeUndefined()
