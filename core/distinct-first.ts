@@ -27,9 +27,14 @@ export class DistinctFirstPolicy {
     return this.#sent[piece] ?? 0
   }
 
+  /** The fewest times any piece has been admitted. */
+  get lowestSendCount(): number {
+    return this.#lowest
+  }
+
   /** `peer` identifies the requester; `lacks` is what it does not hold (its bitfield inverted). */
   admit(peer: object, remoteHas: Pick<Bitfield, 'has'>, piece: number): boolean {
-    let admitted = this.#admitted.get(peer)
+    const admitted = this.#admitted.get(peer)
     if (admitted?.has(piece)) return true
     const count = this.#sent[piece]!
     if (count > this.#lowest) {
@@ -37,11 +42,18 @@ export class DistinctFirstPolicy {
         if (this.#sent[q]! < count && !remoteHas.has(q) && !admitted?.has(q)) return false
       }
     }
+    this.grant(peer, piece)
+    return true
+  }
+
+  /** Admits without the check (a piece the origin offered this peer itself); counted as admit() counts. */
+  grant(peer: object, piece: number): void {
+    let admitted = this.#admitted.get(peer)
+    if (admitted?.has(piece)) return
     if (!admitted) this.#admitted.set(peer, (admitted = new Set()))
     admitted.add(piece)
-    this.#sent[piece]!++
+    const count = this.#sent[piece]!++
     if (count === this.#lowest && --this.#atLowest === 0) this.#raiseLowest()
-    return true
   }
 
   #raiseLowest(): void {

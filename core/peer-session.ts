@@ -17,6 +17,11 @@ export interface PeerSessionOptions {
   expectedPeerId?: string
   /** What we hold, sent as our bitfield right after the handshake. */
   verified: Bitfield
+  /**
+   * We hold every piece but show them a part at a time (super-seeding, core/piece-offers.ts): the
+   * bitfield goes out empty, then `seed`, and the owner sends what it offers as `have`s.
+   */
+  seed?: boolean
   clock: Clock
 }
 
@@ -61,6 +66,8 @@ type State = 'handshaking' | 'ready' | 'closed'
 export class PeerSession extends Emitter<PeerSessionEvents> {
   remotePeerId: string | undefined
   remote: Bitfield
+  /** The remote said it holds every piece, whatever its bitfield shows (a super-seeding origin). */
+  remoteSeeds = false
   /** Shortest request-to-block time seen: the round trip with an empty queue at the remote. */
   minLatencyMs = Infinity
   readonly #options: PeerSessionOptions
@@ -97,7 +104,13 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
       this.#closed(reason)
     })
     this.#send({ type: 'handshake', version: PROTOCOL_VERSION, swarmId: options.swarmId, peerId: options.localPeerId })
-    this.#send({ type: 'bitfield', bits: options.verified.bytes })
+    this.#send({ type: 'bitfield', bits: options.seed ? new Uint8Array(options.verified.bytes.length) : options.verified.bytes })
+    if (options.seed) this.#send({ type: 'seed' })
+  }
+
+  /** The remote holds every piece: its bitfield is full, or it is a seed showing a part at a time. */
+  get remoteComplete(): boolean {
+    return this.remoteSeeds || this.remote.complete
   }
 
   get ready(): boolean {
@@ -209,6 +222,9 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
           throw protocol(`bad bitfield: ${(err as Error).message}`)
         }
         this.emit('have', undefined)
+        return
+      case 'seed':
+        this.remoteSeeds = true
         return
       case 'have':
         if (message.piece >= this.remote.length) throw protocol(`have for piece ${message.piece} out of range`)

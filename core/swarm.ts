@@ -13,6 +13,7 @@ import { FetchScheduler, type PeerState } from './fetch-scheduler.ts'
 import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
 import { PeerSession } from './peer-session.ts'
+import { PieceOffers, offerWindow, superSeedPays } from './piece-offers.ts'
 import type { IncrementalHash, PieceDownload } from './piece-download.ts'
 import { type PeerTraffic, TrafficLedger } from './peer-traffic.ts'
 import type { TokenBucket } from './token-bucket.ts'
@@ -36,6 +37,8 @@ export interface SwarmOptions {
   uploadLimiter?: TokenBucket
   /** Caps what this peer asks for (and so receives); shared like uploadLimiter. */
   downloadLimiter?: TokenBucket
+  /** An origin shows its pieces a few at a time (see core/piece-offers.ts); by default if the file is big enough (superSeedPays()). */
+  superSeed?: boolean
   /** Replace piece hashing (Node passes a native SHA-256). */
   hashPiece?: (data: Uint8Array) => Promise<string>
   /** A running SHA-256, to hash blocks as they arrive (see PieceDownload); Node passes one. */
@@ -104,6 +107,8 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #uploader: Uploader
   /** Upload rationing, for an origin only (see the constructor). */
   readonly #distinctFirst: DistinctFirstPolicy | undefined
+  /** What an origin shows each neighbour (super-seeding), for an origin only. */
+  readonly #offers: PieceOffers<PeerSession> | undefined
   #tickTimer: unknown
   #destroyed = false
   #paused = false
@@ -132,7 +137,19 @@ export class Swarm extends Emitter<SwarmEvents> {
     // Only a peer that came with the whole file rations it. A leecher that has just finished
     // serves what it is asked: the swarm already holds most pieces many times over, and a refusal
     // costs the asker a round trip and that piece from this neighbour for seconds.
-    this.#distinctFirst = options.store.verified.complete ? new DistinctFirstPolicy(options.manifest.pieces.length) : undefined
+    const distinctFirst = options.store.verified.complete ? new DistinctFirstPolicy(options.manifest.pieces.length) : undefined
+    this.#distinctFirst = distinctFirst
+    this.#offers =
+      distinctFirst && (options.superSeed ?? superSeedPays(options.manifest.pieces.length, options.manifest.pieceSize))
+        ? new PieceOffers<PeerSession>({
+            pieceCount: options.manifest.pieces.length,
+            window: offerWindow(options.manifest.pieceSize),
+            sendCount: (piece) => distinctFirst.sendCount(piece),
+            lowestSendCount: () => distinctFirst.lowestSendCount,
+            random: options.random ?? Math.random,
+            offer: (session, piece) => session.have(piece),
+          })
+        : undefined
     this.#uploader = new Uploader({
       source: {
         verified: options.store.verified,
@@ -141,7 +158,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       },
       clock: this.#clock,
       limiter: options.uploadLimiter,
-      admit: (peer, piece) => this.#distinctFirst?.admit(peer, peer.remote, piece) ?? true,
+      admit: (peer, piece) => this.#admit(peer as PeerSession, piece),
       onUploaded: (bytes, target) => this.#traffic.recordSent(target as PeerSession, bytes),
       onError: (error) => this.emit('warning', error),
     })
@@ -222,8 +239,10 @@ export class Swarm extends Emitter<SwarmEvents> {
       localPeerId: this.#options.peerId,
       expectedPeerId,
       verified: this.store.verified,
+      seed: this.#offers !== undefined,
       clock: this.#clock,
     })
+    this.#offers?.open(session, { has: (piece) => session.remote.has(piece) })
     const peer: PeerState = { session, pieces: new Map(), refused: new Map(), timeouts: 0 }
     this.#peers.set(session, peer)
     this.#traffic.add(session)
@@ -261,6 +280,8 @@ export class Swarm extends Emitter<SwarmEvents> {
   }
 
   #onHave(peer: PeerState, piece: number | undefined): void {
+    if (piece === undefined) this.#offers?.refresh(peer.session)
+    else this.#offers?.taken(peer.session, piece)
     this.#fetcher.gained(peer, piece)
     if (this.#closeIfBothComplete(peer)) return
     this.#fetcher.fill(peer)
@@ -272,7 +293,7 @@ export class Swarm extends Emitter<SwarmEvents> {
    * each other's slots and turn latecomers away).
    */
   #closeIfBothComplete(peer: PeerState): boolean {
-    if (!this.complete || !peer.session.remote.complete) return false
+    if (!this.complete || !peer.session.remoteComplete) return false
     peer.session.close()
     return true
   }
@@ -281,7 +302,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     const download = peer.pieces.get(piece)
     if (!download) return
     // Seed or not is judged as the bytes arrive: what a peer sent before it finished came from a peer.
-    this.#traffic.recordReceived(peer.session, data.length, peer.session.remote.complete)
+    this.#traffic.recordReceived(peer.session, data.length, peer.session.remoteComplete)
     peer.timeouts = 0
     download.receive(offset, data)
     if (download.complete) {
@@ -290,6 +311,20 @@ export class Swarm extends Emitter<SwarmEvents> {
       void this.#verify(peer, download)
     }
     this.#fetcher.fill(peer)
+  }
+
+  /**
+   * Upload admission: an origin rations (distinct-first), except a piece it offered this peer
+   * (offers are chosen by what has gone out least, so it never refuses its own offer); that one
+   * asked for, it offers the next.
+   */
+  #admit(session: PeerSession, piece: number): boolean {
+    const distinctFirst = this.#distinctFirst
+    if (!distinctFirst) return true
+    if (!this.#offers?.isOffered(session, piece)) return distinctFirst.admit(session, session.remote, piece)
+    distinctFirst.grant(session, piece)
+    this.#offers.taken(session, piece)
+    return true
   }
 
   #onReject(peer: PeerState, ref: BlockRef): void {
@@ -341,6 +376,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   }
 
   #onClose(peer: PeerState, reason?: Error): void {
+    this.#offers?.close(peer.session)
     this.#peers.delete(peer.session)
     this.#traffic.remove(peer.session)
     this.#uploader.removePeer(peer.session)

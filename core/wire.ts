@@ -6,7 +6,8 @@
 import { ShoalError } from './errors.ts'
 import { fromHex, toHex, utf8 } from './bytes.ts'
 
-export const PROTOCOL_VERSION = 1
+/** 2: `seed`. */
+export const PROTOCOL_VERSION = 2
 /** The largest block a peer may request or send. */
 export const MAX_BLOCK_SIZE = 64 * 1024
 /** Bitfields of up to 2 Mi pieces; anything bigger is an attack, not a file. */
@@ -23,6 +24,7 @@ export const MessageType = {
   cancel: 5,
   reject: 6,
   goodbye: 7,
+  seed: 8,
 } as const
 
 export interface BlockRef {
@@ -41,6 +43,8 @@ export type Message =
   | ({ type: 'reject' } & BlockRef)
   /** The sender is closing: it sends nothing more, and the receiver should hang up. */
   | { type: 'goodbye' }
+  /** The sender holds every piece; its bitfield and haves are what it offers now (see core/piece-offers.ts). */
+  | { type: 'seed' }
 
 export function encodeMessage(message: Message): Uint8Array {
   switch (message.type) {
@@ -83,7 +87,8 @@ export function encodeMessage(message: Message): Uint8Array {
       return frame.bytes
     }
     case 'goodbye':
-      return allocate(MessageType.goodbye, 0).bytes
+    case 'seed':
+      return allocate(MessageType[message.type], 0).bytes
   }
 }
 
@@ -158,6 +163,9 @@ export function decodeBody(body: Uint8Array): Message {
     case MessageType.goodbye:
       expect(0, 'goodbye')
       return { type: 'goodbye' }
+    case MessageType.seed:
+      expect(0, 'seed')
+      return { type: 'seed' }
     default:
       throw malformed(`unknown message type ${type}`)
   }

@@ -65,6 +65,7 @@ const program = new Command('simulate')
   .option('--churn <fraction>', 'fraction of leechers that leave mid-run, each replaced by a new peer', churn, 0)
   .option('--join-spread <ms>', 'leechers join uniformly over this time', parsed(parseDuration), 1000)
   .addOption(new Option('--granularity <mode>', 'block (exact), piece (scaled), flow (chunk-level model, fast) or auto').choices(GRANULARITIES).default('auto'))
+  .option('--no-super-seed', 'origins show every piece at once, even of a file big enough to show a few at a time (to compare)')
   .option('--seed <n>', 'random seed', wholeNumber(0), 1)
   .option('--sweep <list>', 'run for each N in the list (e.g. 10,100,1000) and plot time against N', peerCounts)
   .option('--out <file>', 'with --sweep: where to write the SVG plot', 'simulate-sweep.svg')
@@ -84,6 +85,7 @@ const o = program.opts<{
   joinSpread: number
   granularity: Granularity
   seed: number
+  superSeed: boolean
   sweep?: number[]
   trace?: number
   out: string
@@ -101,6 +103,8 @@ const base: SimConfig = {
   joinSpreadMs: o.joinSpread,
   granularity: o.granularity,
   seed: o.seed,
+  // Commander's default for a --no- flag is true: leave that to the engine's own choice.
+  superSeed: o.superSeed ? undefined : false,
   trace: o.trace,
 }
 if (o.trace !== undefined && (o.granularity === 'block' || o.granularity === 'piece')) program.error('error: --trace follows the flow model: use --granularity flow (or auto)')

@@ -13,6 +13,7 @@
 import { Bitfield } from '../core/bitfield.ts'
 import { DeliveryRate } from '../core/delivery-rate.ts'
 import { DistinctFirstPolicy } from '../core/distinct-first.ts'
+import { PieceOffers, offerWindow } from '../core/piece-offers.ts'
 import { MAX_PIPELINE_BLOCKS, neighbourPipelineDepth } from '../core/pipeline.ts'
 import { RateMeter } from '../core/rate-meter.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
@@ -41,6 +42,8 @@ export interface FlowFile {
   remotes: BitRows
   /** initialPipelineBlocks() for this file, as Swarm's FetchScheduler computes it. */
   initialPipelineBlocks: number
+  /** Origins super-seed (SwarmOptions.superSeed). */
+  superSeed: boolean
 }
 
 /** One piece being fetched from one neighbour, counted in blocks. */
@@ -98,8 +101,9 @@ export class FlowEnd extends FlowPipe {
     latencyMs: number,
   ) {
     super(self.host, other.host, latencyMs)
-    this.remoteAt = self.file.remotes.add(other.have.bytes)
-    this.remoteCount = other.have.count
+    // A super-seeding origin's bitfield is its offer, filled in by connect().
+    this.remoteAt = self.file.remotes.add(other.offers ? undefined : other.have.bytes)
+    this.remoteCount = other.offers ? 0 : other.have.count
     this.refusedUntil = self.file.neverRefused
     this.received = new RateMeter(self.queue)
     this.delivered = new DeliveryRate(self.queue)
@@ -221,6 +225,7 @@ export class FlowPeer {
   /** The picker's inputs, built once (a pick runs for every piece started): set the neighbour's fields and `now`, then pick. */
   readonly #pick: FlowPickInput
   readonly distinctFirst: DistinctFirstPolicy | undefined
+  readonly offers: PieceOffers<FlowEnd> | undefined
   /** Open connections, in the order they opened (an array: the hot loops walk it on every verified piece). */
   readonly ends: FlowEnd[] = []
   uploadedBytes = 0
@@ -268,6 +273,18 @@ export class FlowPeer {
     }
     // As Swarm: only a peer that came with the whole file rations; one that finished serves all.
     this.distinctFirst = seeder ? new DistinctFirstPolicy(file.pieces) : undefined
+    const distinctFirst = this.distinctFirst
+    this.offers =
+      distinctFirst && file.superSeed
+        ? new PieceOffers<FlowEnd>({
+            pieceCount: file.pieces,
+            window: offerWindow(file.pieceSize),
+            sendCount: (piece) => distinctFirst.sendCount(piece),
+            lowestSendCount: () => distinctFirst.lowestSendCount,
+            random,
+            offer: (end, piece) => this.#offer(end, piece),
+          })
+        : undefined
     this.joinedAt = queue.now()
     this.#scheduleTick()
   }
@@ -289,10 +306,38 @@ export class FlowPeer {
     ba.mirror = ab
     a.ends.push(ab)
     b.ends.push(ba)
+    a.#advertise(ab)
+    b.#advertise(ba)
     a.queue.after(a.latencyMs, () => {
       if (!ba.closed) b.#onBitfield(ba)
       if (!ab.closed) a.#onBitfield(ab)
     })
+  }
+
+  /**
+   * A super-seeding origin's first offer to a new neighbour, as Swarm makes it: before the
+   * neighbour's bitfield has arrived (refresh() takes back what it turns out to hold), as haves
+   * right behind its empty bitfield, so they arrive with it and set bits in the row it reads.
+   */
+  #advertise(end: FlowEnd): void {
+    this.#opening = end
+    this.offers?.open(end, { has: (piece) => end.ready && end.has(piece) })
+    this.#opening = undefined
+  }
+
+  /** The connection #advertise() is opening: its offers travel with the bitfield. */
+  #opening: FlowEnd | undefined
+
+
+  /** Shows the neighbour a piece, as Swarm's session.have(): behind what is queued to it (at connect, with the bitfield). */
+  #offer(end: FlowEnd, piece: number): void {
+    if (end === this.#opening) {
+      if (this.file.remotes.set(end.mirror.remoteAt, piece)) end.mirror.remoteCount++
+      return
+    }
+    const last = end.lastQueued()
+    if (last instanceof Haves) last.pieces.push(piece)
+    else end.sendControl(new Haves(end.mirror, piece))
   }
 
   /** Leaves the swarm: every connection closes at once on both sides. */
@@ -311,6 +356,7 @@ export class FlowPeer {
 
   #onBitfield(end: FlowEnd): void {
     end.ready = true
+    this.offers?.refresh(end)
     if (this.#closeIfBothComplete(end)) return
     countPieces(end, this.availability, 1)
     end.gained++
@@ -320,6 +366,7 @@ export class FlowPeer {
   /** As Swarm: two peers holding the whole file have nothing to trade, and the slots are better spent. */
   #closeIfBothComplete(end: FlowEnd): boolean {
     if (!this.complete || !end.ready || !end.remoteComplete) return false
+    this.offers?.close(end)
     end.close()
     this.ends.splice(this.ends.indexOf(end), 1)
     const other = end.other
@@ -331,6 +378,7 @@ export class FlowPeer {
 
   #onClose(end: FlowEnd): void {
     if (end.ready && !this.complete) countPieces(end, this.availability, -1)
+    this.offers?.close(end)
     end.close()
     this.ends.splice(this.ends.indexOf(end), 1)
     for (const piece of end.fetches.keys()) this.#stopped(piece)
@@ -346,6 +394,7 @@ export class FlowPeer {
     end.remoteCount++
     // A complete peer never picks again: only its view of what the neighbour lacks (for distinct-first) still matters.
     if (this.complete) {
+      this.offers?.taken(end, piece)
       this.#closeIfBothComplete(end)
       return
     }
@@ -455,9 +504,7 @@ export class FlowPeer {
     if (end.closed || this.left) return
     let rejected: Chunk[] | undefined
     for (const request of requests) {
-      const piece = request.fetch.piece
-      const admitted = this.have.has(piece) && (this.distinctFirst?.admit(end, end, piece) ?? true)
-      if (!admitted) {
+      if (!this.#admit(end, request.fetch.piece)) {
         ;(rejected ??= []).push(request)
         continue
       }
@@ -466,6 +513,17 @@ export class FlowPeer {
       end.send(request)
     }
     if (rejected) end.sendControl(new Rejects(end.mirror, rejected))
+  }
+
+  /** Swarm's admission: an origin rations through distinct-first but never refuses what it offered, and offers the next. */
+  #admit(end: FlowEnd, piece: number): boolean {
+    if (!this.have.has(piece)) return false
+    const distinctFirst = this.distinctFirst
+    if (!distinctFirst) return true
+    if (!this.offers?.isOffered(end, piece)) return distinctFirst.admit(end, end, piece)
+    distinctFirst.grant(end, piece)
+    this.offers.taken(end, piece)
+    return true
   }
 
   onReject(end: FlowEnd, requests: Chunk[]): void {

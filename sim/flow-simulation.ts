@@ -6,6 +6,7 @@
  * chunks, runs in about a minute; on 1 Gbit/s links, in 3-block chunks, in about seven.
  */
 import { MAX_PEERS } from '../core/client/peer-connector.ts'
+import { superSeedPays } from '../core/piece-offers.ts'
 import { initialPipelineBlocks, MIN_DELIVERY_WINDOW_MS } from '../core/pipeline.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import { BitRows } from './bit-rows.ts'
@@ -53,6 +54,7 @@ export function simulateFlow(config: SimConfig): SimResult {
     neverRefused: new Float32Array(pieces),
     remotes: new BitRows(pieces),
     initialPipelineBlocks: initialPipelineBlocks(pieceSize, MAX_BLOCK_SIZE),
+    superSeed: config.superSeed ?? superSeedPays(pieces, pieceSize),
   }
   const queue = new EventQueue()
   const tracer = config.trace ? new FlowTracer(queue, pieces) : undefined

@@ -48,6 +48,8 @@ export interface SimConfig {
   seed?: number
   /** Stop after this much virtual time, ms. */
   limitMs?: number
+  /** Origins super-seed (SwarmOptions.superSeed); by default as Swarm decides (superSeedPays()). */
+  superSeed?: boolean
   /** Flow model only: follow this many of the slowest leechers (see flow-trace.ts). */
   trace?: number
 }
@@ -152,6 +154,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       clock,
       random: seededRandom(Math.floor(random() * 2 ** 32)),
       blockSize,
+      superSeed: config.superSeed,
       hashPiece: async () => FAKE_HASH,
     })
     const peer: SimPeer = { id, host, swarm, store, verified: store.verified, seeder, joinedAt: clock.now(), left: false }

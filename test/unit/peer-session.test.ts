@@ -4,7 +4,7 @@ import { systemClock } from '../../core/clock.ts'
 import { Emitter } from '../../core/emitter.ts'
 import { GOODBYE_GRACE_MS, PeerSession } from '../../core/peer-session.ts'
 import { type Transport, type TransportEvents, memoryTransportPair } from '../../core/transport.ts'
-import { FrameDecoder, encodeMessage } from '../../core/wire.ts'
+import { FrameDecoder, PROTOCOL_VERSION, encodeMessage } from '../../core/wire.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
 
 /** Records what the session hands to the channel, one entry per send(). */
@@ -100,7 +100,7 @@ describe('PeerSession', () => {
     session.on('have', () => events.push('have'))
     session.on('close', (reason) => events.push(`close:${reason?.message ?? 'goodbye'}`))
     const frames = [
-      encodeMessage({ type: 'handshake', version: 1, swarmId, peerId: 'remote-peer' }),
+      encodeMessage({ type: 'handshake', version: PROTOCOL_VERSION, swarmId, peerId: 'remote-peer' }),
       encodeMessage({ type: 'goodbye' }),
       encodeMessage({ type: 'have', piece: 1 }),
     ]

@@ -146,15 +146,64 @@ describe('Swarm over in-memory transports', () => {
       for (const l of leechers) l.destroy()
       return refusals
     }
-    const origin = swarmOf(manifest, id, 'seed-orig', MemoryChunkStore.from(data, PIECE), { random: seededRandom(7) })
-    // Distinct-first: the origin turns a second request for a piece away while the asker lacks one sent fewer times.
-    expect(await refusalsBy(origin, 'seed-orig', 'origin')).toBeGreaterThan(0)
+    // Showing every piece, the origin turns a second request for a piece away
+    // while the asker lacks one sent fewer times (distinct-first)...
+    const showingAll = swarmOf(manifest, id, 'seed-all', MemoryChunkStore.from(data, PIECE), { random: seededRandom(7), superSeed: false })
+    expect(await refusalsBy(showingAll, 'seed-all', 'showing-all')).toBeGreaterThan(0)
+    showingAll.destroy()
+    // ...and super-seeding, it is asked only for what it offered, and refuses nothing.
+    const origin = swarmOf(manifest, id, 'seed-orig', MemoryChunkStore.from(data, PIECE), { random: seededRandom(7), superSeed: true })
+    expect(await refusalsBy(origin, 'seed-orig', 'origin')).toBe(0)
     const finished = swarmOf(manifest, id, 'done-peer', undefined, { random: seededRandom(8) })
     join(origin, finished, 'seed-orig', 'done-peer')
     await completion(finished)
     origin.destroy()
     expect(await refusalsBy(finished, 'done-peer', 'finished')).toBe(0)
     finished.destroy()
+  })
+
+  it('super-seeds as an origin: an empty bitfield, then a few pieces offered at a time, no piece sent twice before every piece is sent once', async () => {
+    const data = randomData(40 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    // Forced: a file this small is shown whole by default (superSeedPays()).
+    const origin = swarmOf(manifest, id, 'seed-orig', MemoryChunkStore.from(data, PIECE), { random: seededRandom(3), superSeed: true })
+    const ids = ['a-leecher', 'b-leecher', 'c-leecher']
+    const leechers = ids.map((peerId, i) => swarmOf(manifest, id, peerId, undefined, { random: seededRandom(i + 1) }))
+    const firstFrames = new Map<string, number[]>()
+    /** Pieces in the order the origin began sending them, to anyone. */
+    const sends: number[] = []
+    leechers.forEach((leecher, i) => {
+      const [toLeecher, toOrigin] = memoryTransportPair()
+      const send = toLeecher.send.bind(toLeecher)
+      toLeecher.send = (frames) => {
+        // Control frames are coalesced: walk every frame of the message.
+        for (let at = 0; at < frames.length; ) {
+          const length = new DataView(frames.buffer, frames.byteOffset + at).getUint32(0)
+          const type = frames[at + 4]!
+          const seen = firstFrames.get(ids[i]!) ?? []
+          if (seen.length < 3) firstFrames.set(ids[i]!, [...seen, type])
+          if (type === MessageType.bitfield) expect(frames.subarray(at + 5, at + 4 + length).every((b) => b === 0)).toBe(true)
+          if (type === MessageType.block && new DataView(frames.buffer, frames.byteOffset + at).getUint32(9) === 0) {
+            sends.push(new DataView(frames.buffer, frames.byteOffset + at).getUint32(5))
+          }
+          at += 4 + length
+        }
+        send(frames)
+      }
+      origin.addPeer(toLeecher, ids[i])
+      leecher.addPeer(toOrigin, 'seed-orig')
+    })
+    join(leechers[0]!, leechers[1]!, ids[0]!, ids[1]!)
+    join(leechers[1]!, leechers[2]!, ids[1]!, ids[2]!)
+    join(leechers[0]!, leechers[2]!, ids[0]!, ids[2]!)
+    await Promise.all(leechers.map(completion))
+    for (const l of leechers) expect(sha256Of(await contents(l.store, manifest))).toBe(sha256Of(data))
+    for (const frames of firstFrames.values()) expect(frames).toEqual([MessageType.handshake, MessageType.bitfield, MessageType.seed])
+    const firstRound = sends.slice(0, manifest.pieces.length)
+    expect(new Set(firstRound).size).toBe(firstRound.length)
+    // The leechers know the origin for a seed, though it never showed them every piece.
+    for (const l of leechers) expect(l.stats().downloadedFromSeeds).toBeGreaterThan(0)
+    for (const s of [origin, ...leechers]) s.destroy()
   })
 
   it.each([

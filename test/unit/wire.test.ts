@@ -11,6 +11,7 @@ const samples: Message[] = [
   { type: 'cancel', piece: 3, offset: 65536, length: 16384 },
   { type: 'reject', piece: 1, offset: 2, length: 3 },
   { type: 'goodbye' },
+  { type: 'seed' },
 ]
 
 function frame(type: number, payload: number[]): Uint8Array {

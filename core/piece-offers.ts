@@ -1,0 +1,142 @@
+/**
+ * Super-seeding for an origin (BitTorrent's BEP 16, pipelined): instead of its whole bitfield, an
+ * origin shows each neighbour a few pieces at a time and offers the next as each is asked for.
+ * A piece is offered to one neighbour at a time, and only while it has gone out no more often than
+ * any other (distinct-first's lowest count): the first copy of the file goes out without a
+ * duplicate and without a refusal, and the origin's later copies go to the pieces it sent least.
+ * A neighbour left without offers fetches from the others; it is offered again as soon as a piece
+ * is free for it.
+ *
+ * Why: with the whole bitfield in view, neighbours that cannot see one another ask the origin for
+ * the same pieces; distinct-first refuses all but one, and each refusal costs that neighbour a round
+ * trip. Simulator, 1000 peers x 5 GB, 5 GB/s links, 20 ms: the origin's first copy done at 1.25 s
+ * instead of 1.50 s (see the README's simulator section).
+ */
+import type { Bitfield } from './bitfield.ts'
+import { MAX_PEERS } from './client/peer-connector.ts'
+import { MAX_PIPELINE_BLOCKS } from './pipeline.ts'
+import { MAX_BLOCK_SIZE } from './wire.ts'
+
+/** The fewest pieces shown to each neighbour and not yet asked for: the next offer is on its way while it asks for these. */
+const MIN_OFFER_PIECES = 4
+
+/**
+ * Pieces shown to each neighbour at once: at least MIN_OFFER_PIECES, and enough to fill the deepest
+ * pipeline a neighbour keeps, or a neighbour alone with the origin could have no more in flight
+ * than a few small pieces (4 x 256 KiB over a 40 ms round trip is 25 MB/s).
+ */
+export function offerWindow(pieceSize: number): number {
+  return Math.max(MIN_OFFER_PIECES, Math.ceil((MAX_PIPELINE_BLOCKS * MAX_BLOCK_SIZE) / pieceSize))
+}
+
+/**
+ * Whether an origin super-seeds a file: only one in enough pieces to fill the windows of a full
+ * set of neighbours. In fewer, the first neighbours' windows hold every piece and those that come
+ * later are offered nothing until every piece has gone out once (simulator, 5 peers x 16 pieces:
+ * the origin sent 2.55 copies instead of 1.5); a swarm that small sees itself whole anyway, which
+ * is where distinct-first alone does well.
+ */
+export function superSeedPays(pieceCount: number, pieceSize: number): boolean {
+  return pieceCount >= MAX_PEERS * offerWindow(pieceSize)
+}
+
+export interface PieceOffersOptions<P> {
+  pieceCount: number
+  /** Pieces shown to each neighbour at once (offerWindow()). */
+  window: number
+  /** How many times each piece has gone out, and the lowest such count (DistinctFirstPolicy's). */
+  sendCount: (piece: number) => number
+  lowestSendCount: () => number
+  random: () => number
+  /** Shows `piece` to `peer` (a `have`). */
+  offer: (peer: P, piece: number) => void
+}
+
+interface Neighbour {
+  /** Offered to this neighbour, neither asked for nor announced by it yet. */
+  readonly open: Set<number>
+  /** Offered and taken: asked for (on its way) or announced; never offered to it again. */
+  readonly taken: Set<number>
+  readonly remoteHas: Pick<Bitfield, 'has'>
+}
+
+export class PieceOffers<P extends object> {
+  readonly #options: PieceOffersOptions<P>
+  /** Whether each piece is offered to some neighbour now. */
+  readonly #offered: Uint8Array
+  readonly #neighbours = new Map<P, Neighbour>()
+
+  constructor(options: PieceOffersOptions<P>) {
+    this.#options = options
+    this.#offered = new Uint8Array(options.pieceCount)
+  }
+
+  /** A new neighbour; `remoteHas` is what it holds, as far as we know at each moment. */
+  open(peer: P, remoteHas: Pick<Bitfield, 'has'>): void {
+    const neighbour: Neighbour = { open: new Set(), taken: new Set(), remoteHas }
+    this.#neighbours.set(peer, neighbour)
+    this.#topUp(peer, neighbour)
+  }
+
+  isOffered(peer: P, piece: number): boolean {
+    return this.#neighbours.get(peer)?.open.has(piece) ?? false
+  }
+
+  /** The neighbour asked for `piece` or announced it: the piece is free, and the next ones are offered. */
+  taken(peer: P, piece: number): void {
+    const neighbour = this.#neighbours.get(peer)
+    if (!neighbour?.open.delete(piece)) return
+    neighbour.taken.add(piece)
+    this.#offered[piece] = 0
+    this.#topUpAll()
+  }
+
+  /** The neighbour's whole bitfield arrived: what it already holds is no longer offered to it. */
+  refresh(peer: P): void {
+    const neighbour = this.#neighbours.get(peer)
+    if (!neighbour) return
+    for (const piece of neighbour.open) {
+      if (!neighbour.remoteHas.has(piece)) continue
+      neighbour.open.delete(piece)
+      neighbour.taken.add(piece)
+      this.#offered[piece] = 0
+    }
+    this.#topUpAll()
+  }
+
+  close(peer: P): void {
+    const neighbour = this.#neighbours.get(peer)
+    if (!neighbour) return
+    this.#neighbours.delete(peer)
+    for (const piece of neighbour.open) this.#offered[piece] = 0
+    this.#topUpAll()
+  }
+
+  /** Every neighbour below its window is offered what is free for it (a taken piece may raise the lowest count, freeing many). */
+  #topUpAll(): void {
+    for (const [peer, neighbour] of this.#neighbours) this.#topUp(peer, neighbour)
+  }
+
+  #topUp(peer: P, neighbour: Neighbour): void {
+    while (neighbour.open.size < this.#options.window) {
+      const piece = this.#freePiece(neighbour)
+      if (piece === undefined) return
+      neighbour.open.add(piece)
+      this.#offered[piece] = 1
+      this.#options.offer(peer, piece)
+    }
+  }
+
+  /** A piece the neighbour lacks, offered to nobody, sent the lowest number of times; drawn at random among those. */
+  #freePiece(neighbour: Neighbour): number | undefined {
+    const { sendCount, random } = this.#options
+    const lowest = this.#options.lowestSendCount()
+    let chosen: number | undefined
+    let seen = 0
+    for (let piece = 0; piece < this.#offered.length; piece++) {
+      if (this.#offered[piece] !== 0 || sendCount(piece) !== lowest || neighbour.remoteHas.has(piece) || neighbour.taken.has(piece)) continue
+      if (random() * ++seen < 1) chosen = piece
+    }
+    return chosen
+  }
+}

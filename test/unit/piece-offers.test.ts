@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest'
+import { Bitfield } from '../../core/bitfield.ts'
+import { DistinctFirstPolicy } from '../../core/distinct-first.ts'
+import { PieceOffers, offerWindow, superSeedPays } from '../../core/piece-offers.ts'
+import { seededRandom } from '../../sim/random.ts'
+
+interface Neighbour {
+  name: string
+  has: Bitfield
+  /** Offered and not yet asked for, as the neighbour sees it. */
+  shown: number[]
+}
+
+/** An origin's offers over `pieces` pieces, granting what is asked for as Swarm does. */
+function origin(pieces: number, window = 2) {
+  const policy = new DistinctFirstPolicy(pieces)
+  const offers = new PieceOffers<Neighbour>({
+    pieceCount: pieces,
+    window,
+    sendCount: (piece) => policy.sendCount(piece),
+    lowestSendCount: () => policy.lowestSendCount,
+    random: seededRandom(1),
+    offer: (neighbour, piece) => neighbour.shown.push(piece),
+  })
+  const join = (name: string, has = new Bitfield(pieces)): Neighbour => {
+    const neighbour: Neighbour = { name, has, shown: [] }
+    offers.open(neighbour, has)
+    return neighbour
+  }
+  /** The neighbour asks for the first piece it was shown and receives it. */
+  const ask = (neighbour: Neighbour): number => {
+    const piece = neighbour.shown.shift()!
+    expect(offers.isOffered(neighbour, piece)).toBe(true)
+    policy.grant(neighbour, piece)
+    offers.taken(neighbour, piece)
+    neighbour.has.set(piece)
+    return piece
+  }
+  return { offers, join, ask, policy }
+}
+
+describe('PieceOffers', () => {
+  it('shows enough pieces at once to fill the deepest pipeline, and at least four', () => {
+    expect(offerWindow(4 * 1024 * 1024)).toBe(4)
+    expect(offerWindow(256 * 1024)).toBe(48)
+  })
+
+  it('is used only for a file in enough pieces to fill the windows of a full set of neighbours', () => {
+    expect(superSeedPays(1193, 4 * 1024 * 1024)).toBe(true)
+    expect(superSeedPays(95, 4 * 1024 * 1024)).toBe(false)
+    expect(superSeedPays(16, 256 * 1024)).toBe(false)
+  })
+
+  it('shows each neighbour up to its window of pieces, each piece to one neighbour at a time', () => {
+    const { join } = origin(10, 3)
+    const a = join('a')
+    const b = join('b')
+    const c = join('c')
+    expect(a.shown).toHaveLength(3)
+    expect(b.shown).toHaveLength(3)
+    expect(c.shown).toHaveLength(3)
+    expect(new Set([...a.shown, ...b.shown, ...c.shown]).size).toBe(9)
+  })
+
+  it('sends every piece once before any piece twice, and never offers a neighbour what it holds', () => {
+    const { join, ask, policy } = origin(12, 2)
+    const holder = new Bitfield(12)
+    for (const piece of [0, 1, 2]) holder.set(piece)
+    const neighbours = [join('a'), join('b'), join('c', holder)]
+    const sent: number[] = []
+    const sentToC: number[] = []
+    for (let round = 0; sent.length < 24; round++) {
+      for (const n of neighbours) {
+        if (n.shown.length === 0) continue
+        const piece = ask(n)
+        sent.push(piece)
+        if (n.name === 'c') sentToC.push(piece)
+      }
+      expect(round).toBeLessThan(100)
+    }
+    const first = sent.slice(0, 12)
+    expect(new Set(first).size).toBe(12)
+    expect(policy.lowestSendCount).toBeGreaterThanOrEqual(1)
+    expect(sentToC.filter((piece) => piece < 3)).toEqual([])
+  })
+
+  it('tops up a neighbour left without offers once a piece is free for it, and takes back what a bitfield shows it holds', () => {
+    const { offers, join, ask } = origin(2, 2)
+    const a = join('a')
+    const late = join('late')
+    expect(late.shown).toEqual([])
+    // The one piece not yet sent stays a's; once a has both, every piece has gone out once and both are free for late.
+    ask(a)
+    expect(late.shown).toEqual([])
+    ask(a)
+    expect(late.shown.sort()).toEqual([0, 1])
+    // late's bitfield arrives: it holds what it was shown, which is taken back and others offered.
+    for (const piece of late.shown) late.has.set(piece)
+    const before = [...late.shown]
+    late.shown = []
+    offers.refresh(late)
+    for (const piece of before) expect(offers.isOffered(late, piece)).toBe(false)
+    expect(late.shown.every((piece) => !before.includes(piece))).toBe(true)
+  })
+
+  it('frees the offers of a neighbour that leaves for the others', () => {
+    const { offers, join } = origin(2, 2)
+    const a = join('a')
+    const b = join('b')
+    expect(a.shown).toHaveLength(2)
+    expect(b.shown).toEqual([])
+    offers.close(a)
+    expect(b.shown.sort()).toEqual([0, 1])
+  })
+})
