@@ -234,15 +234,17 @@ export class Swarm extends Emitter<SwarmEvents> {
       transport.close()
       return
     }
+    // Until every piece has gone out once (see PieceOffers.revealed).
+    const superSeeding = this.#offers !== undefined && !this.#offers.revealed
     const session = new PeerSession(transport, {
       swarmId: this.#options.swarmId,
       localPeerId: this.#options.peerId,
       expectedPeerId,
       verified: this.store.verified,
-      seed: this.#offers !== undefined,
+      seed: superSeeding,
       clock: this.#clock,
     })
-    this.#offers?.open(session, { has: (piece) => session.remote.has(piece) })
+    if (superSeeding) this.#offers!.open(session, { has: (piece) => session.remote.has(piece) })
     const peer: PeerState = { session, pieces: new Map(), refused: new Map(), timeouts: 0 }
     this.#peers.set(session, peer)
     this.#traffic.add(session)

@@ -9,7 +9,8 @@
  * random order, late in a big join most peers are full (each dials 16 and accepts up to 24), and a
  * newcomer's dials were mostly refused, each refusal costing it two round trips through the
  * tracker, so it ran on a dozen connections for its first half second (simulator, 1000 peers x
- * 5 GB at 5 GB/s: ...).
+ * 5 GB at 5 GB/s, 20 ms, with the origin super-seeding: the slowest peer done 1.61 s after
+ * joining without this, 1.52 s with it).
  */
 import type { PeerInfo } from '../core/tracker-protocol.ts'
 

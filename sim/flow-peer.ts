@@ -101,9 +101,10 @@ export class FlowEnd extends FlowPipe {
     latencyMs: number,
   ) {
     super(self.host, other.host, latencyMs)
-    // A super-seeding origin's bitfield is its offer, filled in by connect().
-    this.remoteAt = self.file.remotes.add(other.offers ? undefined : other.have.bytes)
-    this.remoteCount = other.offers ? 0 : other.have.count
+    // A super-seeding origin's bitfield is empty, its offers filled in by connect().
+    const offering = other.offers !== undefined && !other.offers.revealed
+    this.remoteAt = self.file.remotes.add(offering ? undefined : other.have.bytes)
+    this.remoteCount = offering ? 0 : other.have.count
     this.refusedUntil = self.file.neverRefused
     this.received = new RateMeter(self.queue)
     this.delivered = new DeliveryRate(self.queue)
@@ -320,8 +321,9 @@ export class FlowPeer {
    * right behind its empty bitfield, so they arrive with it and set bits in the row it reads.
    */
   #advertise(end: FlowEnd): void {
+    if (!this.offers || this.offers.revealed) return
     this.#opening = end
-    this.offers?.open(end, { has: (piece) => end.ready && end.has(piece) })
+    this.offers.open(end, { has: (piece) => end.ready && end.has(piece) })
     this.#opening = undefined
   }
 
