@@ -1,18 +1,17 @@
 /**
  * Super-seeding for an origin (BitTorrent's BEP 16, pipelined): instead of its whole bitfield, an
  * origin shows each neighbour a few pieces at a time and offers the next as each is asked for.
- * A piece is offered to one neighbour at a time, and only while it has gone out no more often than
- * any other (distinct-first's lowest count): the first copy of the file goes out without a
- * duplicate and without a refusal, and the origin's later copies go to the pieces it sent least.
- * A neighbour left without offers fetches from the others; it is offered again as soon as a piece
- * is free for it.
+ * A piece is offered to one neighbour at a time, and only while it has not gone out yet: the
+ * first copy of the file goes out without a duplicate and without a refusal. A neighbour left
+ * without offers fetches from the others, and is offered again as soon as a piece is free for it.
+ * Once every piece has gone out, the offers end (see #reveal).
  *
  * Why: with the whole bitfield in view, neighbours that cannot see one another ask the origin for
  * the same pieces; distinct-first refuses all but one, and each refusal costs that neighbour a round
  * trip. Simulator, 1000 peers x 5 GB, 5 GB/s links, 20 ms: the origin's first copy done at 1.25 s
  * instead of 1.50 s; with the tracker handing out peers with room first (signaling/peer-handout.ts)
- * the slowest peer done 1.51 s after joining instead of 1.63 s, where either alone moved it by a
- * few hundredths (see the README's simulator section).
+ * the slowest peer done 1.51-1.56 s after joining (three seeds) instead of 1.63 s, where either
+ * alone moved it by a few hundredths (see the README's simulator section).
  */
 import type { Bitfield } from './bitfield.ts'
 import { MAX_PEERS } from './client/peer-connector.ts'
@@ -32,21 +31,23 @@ export function offerWindow(pieceSize: number): number {
 }
 
 /**
- * Whether an origin super-seeds a file: only one in enough pieces to fill the windows of a full
- * set of neighbours. In fewer, the first neighbours' windows hold every piece and those that come
- * later are offered nothing until every piece has gone out once (simulator, 5 peers x 16 pieces:
- * the origin sent 2.55 copies instead of 1.5); a swarm that small sees itself whole anyway, which
- * is where distinct-first alone does well.
+ * Whether an origin super-seeds a file: only one in at least two offer windows' worth of pieces
+ * per neighbour, for a full set of neighbours. In fewer, most pieces are promised to the first
+ * neighbours at once, and one slow to ask holds them from the rest: simulator, 30 peers x 400 MB
+ * in 96 pieces of 4 MiB at 1 Gbit/s, the last done at 5.89 s super-seeding against 5.35 s not
+ * (from 239 pieces up, 30 or 100 peers at 1 Gbit/s or 5 GB/s, it was as fast or faster); and in a
+ * 5-peer swarm of 16 pieces, with windows of 48, the origin sent 2.55 copies instead of 1.5. A
+ * swarm that small sees itself whole anyway, which is where distinct-first alone does well.
  */
 export function superSeedPays(pieceCount: number, pieceSize: number): boolean {
-  return pieceCount >= MAX_PEERS * offerWindow(pieceSize)
+  return pieceCount >= 2 * MAX_PEERS * offerWindow(pieceSize)
 }
 
 export interface PieceOffersOptions<P> {
   pieceCount: number
   /** Pieces shown to each neighbour at once (offerWindow()). */
   window: number
-  /** How many times each piece has gone out, and the lowest such count (DistinctFirstPolicy's). */
+  /** How many times each piece has gone out, and the lowest such count (DistinctFirstPolicy's): offers end once it is 1. */
   sendCount: (piece: number) => number
   lowestSendCount: () => number
   random: () => number
@@ -57,8 +58,6 @@ export interface PieceOffersOptions<P> {
 interface Neighbour {
   /** Offered to this neighbour, neither asked for nor announced by it yet. */
   readonly open: Set<number>
-  /** Offered and taken: asked for (on its way) or announced; never offered to it again. */
-  readonly taken: Set<number>
   readonly remoteHas: Pick<Bitfield, 'has'>
 }
 
@@ -85,7 +84,7 @@ export class PieceOffers<P extends object> {
   /** A new neighbour; `remoteHas` is what it holds, as far as we know at each moment. */
   open(peer: P, remoteHas: Pick<Bitfield, 'has'>): void {
     if (this.#revealed) throw new Error('PieceOffers.open after every piece went out: show the whole bitfield instead')
-    const neighbour: Neighbour = { open: new Set(), taken: new Set(), remoteHas }
+    const neighbour: Neighbour = { open: new Set(), remoteHas }
     this.#neighbours.set(peer, neighbour)
     this.#topUp(peer, neighbour)
   }
@@ -112,7 +111,6 @@ export class PieceOffers<P extends object> {
 
   #take(neighbour: Neighbour, piece: number): void {
     neighbour.open.delete(piece)
-    neighbour.taken.add(piece)
     this.#offered[piece] = 0
   }
 
@@ -124,7 +122,7 @@ export class PieceOffers<P extends object> {
     this.#topUpAll()
   }
 
-  /** Every neighbour below its window is offered what is free for it (a taken piece may raise the lowest count, freeing many). */
+  /** Every neighbour below its window is offered what is free for it; once every piece has gone out, the rest. */
   #topUpAll(): void {
     if (this.#options.lowestSendCount() >= 1) return this.#reveal()
     for (const [peer, neighbour] of this.#neighbours) this.#topUp(peer, neighbour)
@@ -141,7 +139,8 @@ export class PieceOffers<P extends object> {
     this.#revealed = true
     for (const [peer, neighbour] of this.#neighbours) {
       for (let piece = 0; piece < this.#offered.length; piece++) {
-        if (!neighbour.open.has(piece) && !neighbour.taken.has(piece) && !neighbour.remoteHas.has(piece)) this.#options.offer(peer, piece)
+        // (Pieces on their way to it are shown again: it ignores a `have` for a piece it knows of.)
+        if (!neighbour.open.has(piece) && !neighbour.remoteHas.has(piece)) this.#options.offer(peer, piece)
       }
     }
     this.#neighbours.clear()
@@ -157,14 +156,13 @@ export class PieceOffers<P extends object> {
     }
   }
 
-  /** A piece the neighbour lacks, offered to nobody, sent the lowest number of times; drawn at random among those. */
+  /** A piece the neighbour lacks, offered to nobody and not sent yet; drawn at random among those. */
   #freePiece(neighbour: Neighbour): number | undefined {
     const { sendCount, random } = this.#options
-    const lowest = this.#options.lowestSendCount()
     let chosen: number | undefined
     let seen = 0
     for (let piece = 0; piece < this.#offered.length; piece++) {
-      if (this.#offered[piece] !== 0 || sendCount(piece) !== lowest || neighbour.remoteHas.has(piece) || neighbour.taken.has(piece)) continue
+      if (this.#offered[piece] !== 0 || sendCount(piece) !== 0 || neighbour.remoteHas.has(piece)) continue
       if (random() * ++seen < 1) chosen = piece
     }
     return chosen

@@ -28,10 +28,10 @@ const MB = 1_000_000
 const FLOW_CHECKS: { name: string; config: SimConfig }[] = [
   { name: '12 peers, 32 MiB, 2 MB/s, 1 ms', config: { peers: 12, sizeBytes: 32 * 1024 * 1024, upload: [2 * MB], latencyMs: 1, joinSpreadMs: 1000 } },
   { name: '30 peers, 100 MB, 1 Gbit/s, 20 ms', config: { peers: 30, sizeBytes: 100 * MB, upload: [125 * MB], latencyMs: 20, joinSpreadMs: 1000 } },
-  // 128 pieces of 4 MiB: enough for the origin to super-seed (superSeedPays()), as in the target run.
+  // 256 pieces of 4 MiB: enough for the origin to super-seed (superSeedPays()), as in the target run.
   {
-    name: '20 peers, 512 MiB in 4 MiB pieces, 5 GB/s, 20 ms (super-seeding)',
-    config: { peers: 20, sizeBytes: 512 * 1024 * 1024, pieceSize: 4 * 1024 * 1024, upload: [5000 * MB], latencyMs: 20, joinSpreadMs: 1000 },
+    name: '20 peers, 1 GiB in 4 MiB pieces, 5 GB/s, 20 ms (super-seeding)',
+    config: { peers: 20, sizeBytes: 1024 * 1024 * 1024, pieceSize: 4 * 1024 * 1024, upload: [5000 * MB], latencyMs: 20, joinSpreadMs: 1000 },
   },
 ]
 
