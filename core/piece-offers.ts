@@ -14,6 +14,7 @@
  * alone moved it by a few hundredths (see the README's simulator section).
  */
 import type { Bitfield } from './bitfield.ts'
+import type { DistinctFirstPolicy } from './distinct-first.ts'
 import { MAX_PEERS } from './client/peer-connector.ts'
 import { MAX_PIPELINE_BLOCKS } from './pipeline.ts'
 import { MAX_BLOCK_SIZE } from './wire.ts'
@@ -45,11 +46,9 @@ export function superSeedPays(pieceCount: number, pieceSize: number): boolean {
 
 export interface PieceOffersOptions<P> {
   pieceCount: number
-  /** Pieces shown to each neighbour at once (offerWindow()). */
-  window: number
-  /** How many times each piece has gone out, and the lowest such count (DistinctFirstPolicy's): offers end once it is 1. */
-  sendCount: (piece: number) => number
-  lowestSendCount: () => number
+  pieceSize: number
+  /** The origin's upload rationing: how often each piece has gone out (offers end once every piece has). */
+  sent: Pick<DistinctFirstPolicy, 'sendCount' | 'lowestSendCount'>
   random: () => number
   /** Shows `piece` to `peer` (a `have`). */
   offer: (peer: P, piece: number) => void
@@ -66,10 +65,13 @@ export class PieceOffers<P extends object> {
   /** Whether each piece is offered to some neighbour now. */
   readonly #offered: Uint8Array
   readonly #neighbours = new Map<P, Neighbour>()
+  /** Pieces shown to each neighbour at once (offerWindow()). */
+  readonly #window: number
   #revealed = false
 
   constructor(options: PieceOffersOptions<P>) {
     this.#options = options
+    this.#window = offerWindow(options.pieceSize)
     this.#offered = new Uint8Array(options.pieceCount)
   }
 
@@ -124,7 +126,7 @@ export class PieceOffers<P extends object> {
 
   /** Every neighbour below its window is offered what is free for it; once every piece has gone out, the rest. */
   #topUpAll(): void {
-    if (this.#options.lowestSendCount() >= 1) return this.#reveal()
+    if (this.#options.sent.lowestSendCount >= 1) return this.#reveal()
     for (const [peer, neighbour] of this.#neighbours) this.#topUp(peer, neighbour)
   }
 
@@ -147,7 +149,7 @@ export class PieceOffers<P extends object> {
   }
 
   #topUp(peer: P, neighbour: Neighbour): void {
-    while (neighbour.open.size < this.#options.window) {
+    while (neighbour.open.size < this.#window) {
       const piece = this.#freePiece(neighbour)
       if (piece === undefined) return
       neighbour.open.add(piece)
@@ -158,11 +160,11 @@ export class PieceOffers<P extends object> {
 
   /** A piece the neighbour lacks, offered to nobody and not sent yet; drawn at random among those. */
   #freePiece(neighbour: Neighbour): number | undefined {
-    const { sendCount, random } = this.#options
+    const { sent, random } = this.#options
     let chosen: number | undefined
     let seen = 0
     for (let piece = 0; piece < this.#offered.length; piece++) {
-      if (this.#offered[piece] !== 0 || sendCount(piece) !== 0 || neighbour.remoteHas.has(piece)) continue
+      if (this.#offered[piece] !== 0 || sent.sendCount(piece) !== 0 || neighbour.remoteHas.has(piece)) continue
       if (random() * ++seen < 1) chosen = piece
     }
     return chosen

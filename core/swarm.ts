@@ -13,7 +13,7 @@ import { FetchScheduler, type PeerState } from './fetch-scheduler.ts'
 import { ShoalError } from './errors.ts'
 import { type Manifest, pieceLength } from './manifest.ts'
 import { PeerSession } from './peer-session.ts'
-import { PieceOffers, offerWindow, superSeedPays } from './piece-offers.ts'
+import { PieceOffers, superSeedPays } from './piece-offers.ts'
 import type { IncrementalHash, PieceDownload } from './piece-download.ts'
 import { type PeerTraffic, TrafficLedger } from './peer-traffic.ts'
 import type { TokenBucket } from './token-bucket.ts'
@@ -143,9 +143,8 @@ export class Swarm extends Emitter<SwarmEvents> {
       distinctFirst && (options.superSeed ?? superSeedPays(options.manifest.pieces.length, options.manifest.pieceSize))
         ? new PieceOffers<PeerSession>({
             pieceCount: options.manifest.pieces.length,
-            window: offerWindow(options.manifest.pieceSize),
-            sendCount: (piece) => distinctFirst.sendCount(piece),
-            lowestSendCount: () => distinctFirst.lowestSendCount,
+            pieceSize: options.manifest.pieceSize,
+            sent: distinctFirst,
             random: options.random ?? Math.random,
             offer: (session, piece) => session.have(piece),
           })
@@ -317,8 +316,8 @@ export class Swarm extends Emitter<SwarmEvents> {
 
   /**
    * Upload admission: an origin rations (distinct-first), except a piece it offered this peer
-   * (offers are chosen by what has gone out least, so it never refuses its own offer); that one
-   * asked for, it offers the next.
+   * (only pieces not yet sent are offered: it never refuses its own offer); that one asked for, it
+   * offers the next.
    */
   #admit(session: PeerSession, piece: number): boolean {
     const distinctFirst = this.#distinctFirst

@@ -13,7 +13,7 @@
 import { Bitfield } from '../core/bitfield.ts'
 import { DeliveryRate } from '../core/delivery-rate.ts'
 import { DistinctFirstPolicy } from '../core/distinct-first.ts'
-import { PieceOffers, offerWindow } from '../core/piece-offers.ts'
+import { PieceOffers } from '../core/piece-offers.ts'
 import { MAX_PIPELINE_BLOCKS, neighbourPipelineDepth } from '../core/pipeline.ts'
 import { RateMeter } from '../core/rate-meter.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
@@ -279,9 +279,8 @@ export class FlowPeer {
       distinctFirst && file.superSeed
         ? new PieceOffers<FlowEnd>({
             pieceCount: file.pieces,
-            window: offerWindow(file.pieceSize),
-            sendCount: (piece) => distinctFirst.sendCount(piece),
-            lowestSendCount: () => distinctFirst.lowestSendCount,
+            pieceSize: file.pieceSize,
+            sent: distinctFirst,
             random,
             offer: (end, piece) => this.#offer(end, piece),
           })

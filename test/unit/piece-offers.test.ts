@@ -11,14 +11,17 @@ interface Neighbour {
   shown: number[]
 }
 
-/** An origin's offers over `pieces` pieces, granting what is asked for as Swarm does. */
-function origin(pieces: number, window = 2) {
+const PIECE_SIZE = 4 * 1024 * 1024
+/** Pieces shown at once for PIECE_SIZE. */
+const WINDOW = 4
+
+/** An origin's offers over `pieces` pieces of PIECE_SIZE, granting what is asked for as Swarm does. */
+function origin(pieces: number) {
   const policy = new DistinctFirstPolicy(pieces)
   const offers = new PieceOffers<Neighbour>({
     pieceCount: pieces,
-    window,
-    sendCount: (piece) => policy.sendCount(piece),
-    lowestSendCount: () => policy.lowestSendCount,
+    pieceSize: PIECE_SIZE,
+    sent: policy,
     random: seededRandom(1),
     offer: (neighbour, piece) => neighbour.shown.push(piece),
   })
@@ -41,7 +44,7 @@ function origin(pieces: number, window = 2) {
 
 describe('PieceOffers', () => {
   it('shows enough pieces at once to fill the deepest pipeline, and at least four', () => {
-    expect(offerWindow(4 * 1024 * 1024)).toBe(4)
+    expect(offerWindow(PIECE_SIZE)).toBe(WINDOW)
     expect(offerWindow(256 * 1024)).toBe(48)
   })
 
@@ -53,18 +56,14 @@ describe('PieceOffers', () => {
   })
 
   it('shows each neighbour up to its window of pieces, each piece to one neighbour at a time', () => {
-    const { join } = origin(10, 3)
-    const a = join('a')
-    const b = join('b')
-    const c = join('c')
-    expect(a.shown).toHaveLength(3)
-    expect(b.shown).toHaveLength(3)
-    expect(c.shown).toHaveLength(3)
-    expect(new Set([...a.shown, ...b.shown, ...c.shown]).size).toBe(9)
+    const { join } = origin(16)
+    const shown = ['a', 'b', 'c'].map((name) => join(name).shown)
+    for (const pieces of shown) expect(pieces).toHaveLength(WINDOW)
+    expect(new Set(shown.flat()).size).toBe(3 * WINDOW)
   })
 
   it('sends every piece once, never twice, and never offers a neighbour what it holds', () => {
-    const { offers, join, ask } = origin(12, 2)
+    const { offers, join, ask } = origin(12)
     const holder = new Bitfield(12)
     for (const piece of [0, 1, 2]) holder.set(piece)
     const neighbours = [join('a'), join('b'), join('c', holder)]
@@ -84,8 +83,8 @@ describe('PieceOffers', () => {
   })
 
   it('takes back an offer the neighbour turns out to hold, and offers another', () => {
-    const { offers, join } = origin(6, 2)
-    const has = new Bitfield(6)
+    const { offers, join } = origin(8)
+    const has = new Bitfield(8)
     const a = join('a', has)
     const [first, second] = a.shown
     // Its bitfield arrives: it already holds the first piece shown.
@@ -93,32 +92,32 @@ describe('PieceOffers', () => {
     offers.refresh(a)
     expect(offers.isOffered(a, first!)).toBe(false)
     expect(offers.isOffered(a, second!)).toBe(true)
-    expect(a.shown).toHaveLength(3)
-    expect(a.shown[2]).not.toBe(first)
+    expect(a.shown).toHaveLength(WINDOW + 1)
+    expect(a.shown[WINDOW]).not.toBe(first)
   })
 
   it('holds back pieces for a later neighbour until they are free, and once every piece went out shows everyone the rest', () => {
-    const { offers, join, ask } = origin(4, 2)
+    const { offers, join, ask } = origin(2 * WINDOW)
     const a = join('a')
     const b = join('b')
     const late = join('late')
     expect(late.shown).toEqual([])
-    const toA = [ask(a), ask(a)]
-    const toB = [ask(b)]
+    const toA = Array.from({ length: WINDOW }, () => ask(a))
+    const toB = Array.from({ length: WINDOW - 1 }, () => ask(b))
     expect(offers.revealed).toBe(false)
     toB.push(ask(b))
     expect(offers.revealed).toBe(true)
     // Each is shown what it lacks: a the pieces b got, b those a got (and the one it just asked
-    // for, still on its way: shown again, which it ignores), late all four.
+    // for, still on its way: shown again, which it ignores), late every piece.
     expect(a.shown.sort()).toEqual([...toB].sort())
     expect(b.shown.filter((piece) => !b.has.has(piece)).sort()).toEqual([...toA].sort())
-    expect(late.shown.sort()).toEqual([0, 1, 2, 3])
+    expect(late.shown.sort()).toEqual([...Array(2 * WINDOW).keys()])
     expect(offers.isOffered(a, toB[0]!)).toBe(false)
     expect(() => join('after')).toThrow()
   })
 
   it('frees the offers of a neighbour that leaves for the others', () => {
-    const { offers, join } = origin(2, 2)
+    const { offers, join } = origin(2)
     const a = join('a')
     const b = join('b')
     expect(a.shown).toHaveLength(2)
