@@ -10,7 +10,7 @@
  * the same pieces; distinct-first refuses all but one, and each refusal costs that neighbour a round
  * trip. Simulator, 1000 peers x 5 GB, 5 GB/s links, 20 ms: the origin's first copy done at 1.25 s
  * instead of 1.50 s; with the tracker handing out peers with room first (signaling/peer-handout.ts)
- * the slowest peer done 1.51-1.56 s after joining (three seeds) instead of 1.63 s, where either
+ * the slowest peer done 1.52-1.56 s after joining (three seeds) instead of 1.63 s, where either
  * alone moved it by a few hundredths (see the README's simulator section).
  */
 import type { Bitfield } from './bitfield.ts'
