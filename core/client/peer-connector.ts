@@ -12,6 +12,7 @@ import { isShoalError, ShoalError } from '../errors.ts'
 import type { Swarm } from '../swarm.ts'
 import { ANNOUNCE_INTERVAL_MS, MAX_STATS_NEIGHBOURS, STATS_INTERVAL_MS } from '../tracker-protocol.ts'
 import type { Announce, PeerInfo, RoomReport, StatsReport } from '../tracker-protocol.ts'
+import { RoomReports } from './room-reports.ts'
 import { SimplePeerTransport } from './simple-peer-transport.ts'
 
 /** What the connector needs from the tracker client. */
@@ -111,20 +112,19 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   #announceDueAt = Infinity
   #needPeersDelayMs = NEED_PEERS_ANNOUNCE_MS
   #statsTimer: unknown
-  /**
-   * Whether the tracker holds us as full: what the last answered announce or `room` said (the
-   * tracker answers a connection's events in the order they were sent, so the last answer is its
-   * state). Undefined until the first announce is answered, and after a `room` failed until the
-   * next one is: nothing is reported while it is unknown.
-   */
-  #trackerFull: boolean | undefined
-  #roomInFlight = false
+  readonly #room: RoomReports
   #stopped = false
 
   constructor(options: PeerConnectorOptions) {
     super()
     this.#options = options
     this.#clock = options.clock ?? systemClock
+    this.#room = new RoomReports({
+      swarmId: options.swarmId,
+      send: (body) => options.signaling.room(body),
+      full: () => this.#full(),
+      onError: (err) => this.#warn(err),
+    })
   }
 
   /** Connections being set up, own dials and accepted offers together. */
@@ -170,6 +170,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
+    this.#room.stop()
     this.#clock.clearTimeout(this.#announceTimer)
     this.#clock.clearTimeout(this.#statsTimer)
     for (const off of this.#unsubscribe) off()
@@ -182,45 +183,16 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     const stats = swarm.stats()
     const full = this.#full()
     const peers = await signaling.announce({ swarm: swarmId, peerId, pieces: stats.verifiedPieces, complete: stats.complete, full })
-    this.#trackerFull = full
     this.emit('announced', peers)
     this.#handout = peers
     this.#dialHandout()
-    // Connections may have opened or closed while the announce was on its way.
-    this.#reportRoom()
+    this.#room.announced(full)
     return peers
   }
 
   /** No room for another connection: as many open or being set up as offers are accepted up to (the caps' own count). */
   #full(): boolean {
     return this.#connections.size >= (this.#options.maxPeers ?? MAX_PEERS)
-  }
-
-  /**
-   * Tells the tracker that we filled up or have room again, without waiting for the next announce:
-   * it hands out peers with room first, so newcomers are not sent to dial peers that will refuse
-   * them. One report at a time; if it changed again meanwhile, the latest is sent on the answer.
-   */
-  #reportRoom(): void {
-    if (this.#stopped || this.#roomInFlight || this.#trackerFull === undefined || this.#trackerFull === this.#full()) return
-    this.#roomInFlight = true
-    void this.#sendRoom(this.#full())
-  }
-
-  async #sendRoom(full: boolean): Promise<void> {
-    const { signaling, swarmId } = this.#options
-    try {
-      await signaling.room({ swarm: swarmId, full })
-      this.#trackerFull = full
-    } catch (err) {
-      // Whether the tracker took it is unknown now: the next announce says, rather than retries
-      // that would repeat for as long as the tracker refuses.
-      this.#trackerFull = undefined
-      if (!this.#stopped) this.#warn(err)
-    } finally {
-      this.#roomInFlight = false
-    }
-    this.#reportRoom()
   }
 
   /** Dials peers from the last handout while the caps allow; if it has run dry with room left, announces again soon. */
@@ -359,7 +331,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
     })
     const connection: Connection = { peer, initiator, connected: false, timer: undefined }
     this.#connections.set(remoteId, connection)
-    this.#reportRoom()
+    this.#room.update()
     connection.timer = this.#clock.setTimeout(() => {
       if (connection.connected) return
       this.emit('warning', new ShoalError('TIMEOUT', `WebRTC connection to peer ${remoteId} did not open`))
@@ -414,7 +386,7 @@ export class PeerConnector extends Emitter<PeerConnectorEvents> {
   #forget(remoteId: string, connection: Connection): void {
     this.#clock.clearTimeout(connection.timer)
     if (this.#connections.get(remoteId) === connection) this.#connections.delete(remoteId)
-    this.#reportRoom()
+    this.#room.update()
   }
 
   #warn(err: unknown): void {
