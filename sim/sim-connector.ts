@@ -1,6 +1,7 @@
 /**
- * PeerConnector's behaviour, simulated: announce through the tracker's real handout policy at
- * join, on completion and every ANNOUNCE_INTERVAL_MS (sooner while the handout has run dry with
+ * PeerConnector's behaviour, simulated: announce through the tracker's real handout policy (peers
+ * with room first, each peer's room report reaching the tracker a latency after its count of
+ * connections crosses MAX_PEERS) at join, on completion and every ANNOUNCE_INTERVAL_MS (sooner while the handout has run dry with
  * slots free, as NEED_PEERS_ANNOUNCE_MS says); dial what the connector's caps allow; an
  * offer reaches the callee through the tracker, a callee without room refuses (the refusal frees
  * the caller's slot two one-way latencies later, and the caller dials the next peer of its last
@@ -13,7 +14,7 @@ import { CONNECT_TIMEOUT_MS, DIAL_TARGET, MAX_ACCEPTING, MAX_CONNECTING, MAX_PEE
 import type { Bitfield } from '../core/bitfield.ts'
 import type { Clock } from '../core/clock.ts'
 import { ANNOUNCE_INTERVAL_MS, type PeerInfo } from '../core/tracker-protocol.ts'
-import { choosePeers } from '../signaling/peer-handout.ts'
+import { type HandoutCandidate, choosePeers } from '../signaling/peer-handout.ts'
 
 /** Signaling through the tracker, offer to answer, then ICE and the channel opening: in one-way latencies. */
 export const OFFER_LATENCIES = 2
@@ -71,7 +72,7 @@ export class SimConnector<P extends Dialable> {
     const { clock, online, random } = this.#options
     const slots = this.#slotsOf(peer)
     clock.clearTimeout(slots.announceTimer)
-    const infos: (PeerInfo & { full: boolean })[] = []
+    const infos: HandoutCandidate[] = []
     for (const p of online.values()) infos.push({ peerId: p.id, pieces: p.verified.count, complete: p.verified.complete, full: this.#slots.get(p)?.trackerFull ?? false })
     slots.handout = choosePeers(infos, { exclude: peer.id, random })
     slots.announceDueAt = Infinity
