@@ -66,8 +66,6 @@ type State = 'handshaking' | 'ready' | 'closed'
 export class PeerSession extends Emitter<PeerSessionEvents> {
   remotePeerId: string | undefined
   remote: Bitfield
-  /** The remote said it holds every piece, whatever its bitfield shows (a super-seeding origin). */
-  remoteSeeds = false
   /** Shortest request-to-block time seen: the round trip with an empty queue at the remote. */
   minLatencyMs = Infinity
   readonly #options: PeerSessionOptions
@@ -77,6 +75,8 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   #outstandingBytes = 0
   #state: State = 'handshaking'
   #bitfieldSeen = false
+  /** The remote said it holds every piece, whatever its bitfield shows (a super-seeding origin). */
+  #remoteSeeds = false
   #pending: Uint8Array[] = []
   #pendingBytes = 0
   #flushScheduled = false
@@ -110,7 +110,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   /** The remote holds every piece: its bitfield is full, or it is a seed showing a part at a time. */
   get remoteComplete(): boolean {
-    return this.remoteSeeds || this.remote.complete
+    return this.#remoteSeeds || this.remote.complete
   }
 
   get ready(): boolean {
@@ -224,7 +224,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         this.emit('have', undefined)
         return
       case 'seed':
-        this.remoteSeeds = true
+        this.#remoteSeeds = true
         return
       case 'have':
         if (message.piece >= this.remote.length) throw protocol(`have for piece ${message.piece} out of range`)

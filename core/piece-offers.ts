@@ -48,7 +48,7 @@ export interface PieceOffersOptions<P> {
   pieceCount: number
   pieceSize: number
   /** The origin's upload rationing: how often each piece has gone out (offers end once every piece has). */
-  sent: Pick<DistinctFirstPolicy, 'sendCount' | 'lowestSendCount'>
+  sent: DistinctFirstPolicy
   random: () => number
   /** Shows `piece` to `peer` (a `have`). */
   offer: (peer: P, piece: number) => void
@@ -93,6 +93,18 @@ export class PieceOffers<P extends object> {
 
   isOffered(peer: P, piece: number): boolean {
     return this.#neighbours.get(peer)?.open.has(piece) ?? false
+  }
+
+  /**
+   * The origin's upload admission with offers: a piece offered this peer is granted (only unsent
+   * pieces are offered, so it never refuses its own offer) and the next ones offered; any other is
+   * distinct-first's to decide.
+   */
+  admit(peer: P, remoteHas: Pick<Bitfield, 'has'>, piece: number): boolean {
+    if (!this.isOffered(peer, piece)) return this.#options.sent.admit(peer, remoteHas, piece)
+    this.#options.sent.grant(peer, piece)
+    this.taken(peer, piece)
+    return true
   }
 
   /** The neighbour asked for `piece` or announced it: the piece is free, and the next ones are offered. */

@@ -105,9 +105,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #banned = new Map<string, number>()
   readonly #traffic: TrafficLedger<PeerSession>
   readonly #uploader: Uploader
-  /** Upload rationing, for an origin only (see the constructor). */
-  readonly #distinctFirst: DistinctFirstPolicy | undefined
-  /** What an origin shows each neighbour (super-seeding), for an origin only. */
+  /** What an origin shows each neighbour (super-seeding), for an origin only (see the constructor). */
   readonly #offers: PieceOffers<PeerSession> | undefined
   #tickTimer: unknown
   #destroyed = false
@@ -138,7 +136,6 @@ export class Swarm extends Emitter<SwarmEvents> {
     // serves what it is asked: the swarm already holds most pieces many times over, and a refusal
     // costs the asker a round trip and that piece from this neighbour for seconds.
     const distinctFirst = options.store.verified.complete ? new DistinctFirstPolicy(options.manifest.pieces.length) : undefined
-    this.#distinctFirst = distinctFirst
     this.#offers =
       distinctFirst && (options.superSeed ?? superSeedPays(options.manifest.pieces.length, options.manifest.pieceSize))
         ? new PieceOffers<PeerSession>({
@@ -157,7 +154,8 @@ export class Swarm extends Emitter<SwarmEvents> {
       },
       clock: this.#clock,
       limiter: options.uploadLimiter,
-      admit: (peer, piece) => this.#admit(peer as PeerSession, piece),
+      // An origin rations what it sends (distinct-first, through its offers when it super-seeds).
+      admit: (peer, piece) => this.#offers?.admit(peer as PeerSession, peer.remote, piece) ?? distinctFirst?.admit(peer, peer.remote, piece) ?? true,
       onUploaded: (bytes, target) => this.#traffic.recordSent(target as PeerSession, bytes),
       onError: (error) => this.emit('warning', error),
     })
@@ -312,20 +310,6 @@ export class Swarm extends Emitter<SwarmEvents> {
       void this.#verify(peer, download)
     }
     this.#fetcher.fill(peer)
-  }
-
-  /**
-   * Upload admission: an origin rations (distinct-first), except a piece it offered this peer
-   * (only pieces not yet sent are offered: it never refuses its own offer); that one asked for, it
-   * offers the next.
-   */
-  #admit(session: PeerSession, piece: number): boolean {
-    const distinctFirst = this.#distinctFirst
-    if (!distinctFirst) return true
-    if (!this.#offers?.isOffered(session, piece)) return distinctFirst.admit(session, session.remote, piece)
-    distinctFirst.grant(session, piece)
-    this.#offers.taken(session, piece)
-    return true
   }
 
   #onReject(peer: PeerState, ref: BlockRef): void {

@@ -516,15 +516,10 @@ export class FlowPeer {
     if (rejected) end.sendControl(new Rejects(end.mirror, rejected))
   }
 
-  /** Swarm's admission: an origin rations through distinct-first but never refuses what it offered, and offers the next. */
+  /** Swarm's admission: an origin rations through distinct-first, through its offers while it super-seeds. */
   #admit(end: FlowEnd, piece: number): boolean {
     if (!this.have.has(piece)) return false
-    const distinctFirst = this.distinctFirst
-    if (!distinctFirst) return true
-    if (!this.offers?.isOffered(end, piece)) return distinctFirst.admit(end, end, piece)
-    distinctFirst.grant(end, piece)
-    this.offers.taken(end, piece)
-    return true
+    return this.offers?.admit(end, end, piece) ?? this.distinctFirst?.admit(end, end, piece) ?? true
   }
 
   onReject(end: FlowEnd, requests: Chunk[]): void {

@@ -34,8 +34,7 @@ function origin(pieces: number) {
   const ask = (neighbour: Neighbour): number => {
     const piece = neighbour.shown.shift()!
     expect(offers.isOffered(neighbour, piece)).toBe(true)
-    policy.grant(neighbour, piece)
-    offers.taken(neighbour, piece)
+    expect(offers.admit(neighbour, neighbour.has, piece)).toBe(true)
     neighbour.has.set(piece)
     return piece
   }
