@@ -7,6 +7,9 @@ export class FetchBook {
   readonly #downloaders = new Map<number, number>()
   readonly #verifying = new Set<number>()
 
+  /** `idle` hears of a piece no longer fetched from anyone nor being verified (verified, failed or given up). */
+  constructor(readonly idle: (piece: number) => void = () => {}) {}
+
   downloaders(piece: number): number {
     return this.#downloaders.get(piece) ?? 0
   }
@@ -26,8 +29,12 @@ export class FetchBook {
 
   stopped(piece: number): void {
     const count = this.downloaders(piece) - 1
-    if (count > 0) this.#downloaders.set(piece, count)
-    else this.#downloaders.delete(piece)
+    if (count > 0) {
+      this.#downloaders.set(piece, count)
+      return
+    }
+    this.#downloaders.delete(piece)
+    if (!this.#verifying.has(piece)) this.idle(piece)
   }
 
   verifyStarted(piece: number): void {
@@ -36,6 +43,7 @@ export class FetchBook {
 
   verifyEnded(piece: number): void {
     this.#verifying.delete(piece)
+    if (!this.#downloaders.has(piece)) this.idle(piece)
   }
 
   /** Endgame: every one of the `missing` pieces is already being fetched or verified. */

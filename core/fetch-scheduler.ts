@@ -12,7 +12,7 @@ import type { PeerSession } from './peer-session.ts'
 import type { TrafficLedger } from './peer-traffic.ts'
 import { pickEndgamePiece, pickPiece } from './picker.ts'
 import { type IncrementalHash, PieceDownload } from './piece-download.ts'
-import { initialPipelineBlocks, neighbourPipelineDepth, requestTimeoutMs } from './pipeline.ts'
+import { initialPipelineBlocks, neighbourPipelineDepth, neighbourRate, requestTimeoutMs } from './pipeline.ts'
 import type { TokenBucket } from './token-bucket.ts'
 
 /** What the swarm knows of one neighbour. */
@@ -33,26 +33,30 @@ export interface FetchSchedulerOptions {
   blockSize: number
   /** What each neighbour delivers, to size its pipeline. */
   traffic: Pick<TrafficLedger<PeerSession>, 'receiveRate' | 'deliveryRate' | 'receivedBytes'>
-  /** The neighbours, as the swarm holds them. */
+  /** The neighbours, as the swarm holds them, and how many. */
   peers: () => Iterable<PeerState>
+  peerCount: () => number
   /** Whether to fetch at all now (not complete, paused or destroyed). */
   mayFetch: () => boolean
   /** Fixes the requests in flight per peer instead of sizing them to bandwidth x delay. */
   pipelineDepth?: number
   downloadLimiter?: TokenBucket
   incrementalHash?: () => IncrementalHash
+  /** A piece is no longer fetched from anyone nor being verified (see FetchBook). */
+  idle?: (piece: number) => void
 }
 
 export class FetchScheduler {
   /** Connected peers holding each piece, for rarest first. */
   readonly #availability: Uint32Array
-  readonly book = new FetchBook()
+  readonly book: FetchBook
   readonly #options: FetchSchedulerOptions
   readonly #initialPipelineBlocks: number
   #limiterTimer: unknown
 
   constructor(options: FetchSchedulerOptions) {
     this.#options = options
+    this.book = new FetchBook(options.idle)
     this.#initialPipelineBlocks = initialPipelineBlocks(options.manifest.pieceSize, options.blockSize)
     this.#availability = new Uint32Array(options.manifest.pieces.length)
   }
@@ -79,12 +83,10 @@ export class FetchScheduler {
     const depth =
       this.#options.pipelineDepth ??
       neighbourPipelineDepth({
-        average: this.#options.traffic.receiveRate(session),
-        recent: { rate: (windowMs) => this.#options.traffic.deliveryRate(session, windowMs) },
-        rttMs: session.minLatencyMs,
-        blockSize: this.#options.blockSize,
+        ...this.#rateInput(session),
         initialBlocks: this.#initialPipelineBlocks,
         deliveredBytes: this.#options.traffic.receivedBytes(session),
+        neighbours: this.#options.peerCount(),
       })
     // Top up in batches of a quarter pipeline, so requests leave together in one message.
     if (session.outstanding > depth - Math.max(1, Math.floor(depth / 4))) return
@@ -99,6 +101,21 @@ export class FetchScheduler {
       }
       const ref = download.nextRequest()!
       session.request(ref, requestTimeoutMs(session.outstandingBytes + ref.length))
+    }
+  }
+
+  /** Bytes per second the neighbour delivers, as its pipeline is sized by. */
+  rate(session: PeerSession): number {
+    return neighbourRate(this.#rateInput(session))
+  }
+
+  #rateInput(session: PeerSession) {
+    const { traffic, blockSize } = this.#options
+    return {
+      average: traffic.receiveRate(session),
+      recent: { rate: (windowMs: number) => traffic.deliveryRate(session, windowMs) },
+      rttMs: session.minLatencyMs,
+      blockSize,
     }
   }
 

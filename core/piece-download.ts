@@ -39,6 +39,10 @@ export class PieceDownload {
     return this.#receivedBytes === this.data.length
   }
 
+  get remainingBytes(): number {
+    return this.data.length - this.#receivedBytes
+  }
+
   /** Length of the block nextRequest() will ask for (0 when fully requested). */
   get nextLength(): number {
     return Math.min(this.#blockSize, this.data.length - this.#nextOffset)

@@ -8,6 +8,7 @@ import type { ChunkStore } from './chunk-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { sha256Hex } from './bytes.ts'
 import { DistinctFirstPolicy } from './distinct-first.ts'
+import { dueSoon, EarlyHaves } from './early-haves.ts'
 import { Emitter } from './emitter.ts'
 import { FetchScheduler, type PeerState } from './fetch-scheduler.ts'
 import { ShoalError } from './errors.ts'
@@ -107,6 +108,7 @@ export class Swarm extends Emitter<SwarmEvents> {
   readonly #uploader: Uploader
   /** What an origin shows each neighbour (super-seeding), for an origin only (see the constructor). */
   readonly #offers: PieceOffers<PeerSession> | undefined
+  readonly #early: EarlyHaves<PeerSession>
   #tickTimer: unknown
   #destroyed = false
   #paused = false
@@ -119,6 +121,11 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#clock = options.clock ?? systemClock
     this.#hashPiece = options.hashPiece ?? sha256Hex
     this.#traffic = new TrafficLedger(this.#clock)
+    this.#early = new EarlyHaves({
+      verified: options.store.verified,
+      peers: () => this.#readySessions(),
+      have: (session, piece) => session.have(piece),
+    })
     this.#fetcher = new FetchScheduler({
       manifest: options.manifest,
       verified: options.store.verified,
@@ -127,10 +134,14 @@ export class Swarm extends Emitter<SwarmEvents> {
       blockSize: Math.min(options.blockSize ?? MAX_BLOCK_SIZE, MAX_BLOCK_SIZE),
       traffic: this.#traffic,
       peers: () => this.#peers.values(),
+      peerCount: () => this.#peers.size,
       mayFetch: () => !this.complete && !this.#paused && !this.#destroyed,
       pipelineDepth: options.pipelineDepth,
       downloadLimiter: options.downloadLimiter,
       incrementalHash: options.incrementalHash,
+      idle: (piece) => {
+        if (this.#early.settled(piece)) this.#uploader.withdraw(piece)
+      },
     })
     // Only a peer that came with the whole file rations it. A leecher that has just finished
     // serves what it is asked: the swarm already holds most pieces many times over, and a refusal
@@ -151,6 +162,7 @@ export class Swarm extends Emitter<SwarmEvents> {
         verified: options.store.verified,
         pieceLength: (piece) => pieceLength(this.manifest, piece),
         read: (piece, offset, length) => this.store.read(piece, offset, length),
+        promised: (piece) => this.#early.promised(piece),
       },
       clock: this.#clock,
       limiter: options.uploadLimiter,
@@ -305,11 +317,18 @@ export class Swarm extends Emitter<SwarmEvents> {
     peer.timeouts = 0
     download.receive(offset, data)
     if (download.complete) {
-      this.#fetcher.stopFetching(peer, piece)
+      // Verifying before it stops being fetched: in between it would be idle, its promise withdrawn.
       this.#fetcher.book.verifyStarted(piece)
+      this.#fetcher.stopFetching(peer, piece)
       void this.#verify(peer, download)
+    } else if (download.fullyRequested && dueSoon(download.remainingBytes, this.#fetcher.rate(peer.session))) {
+      this.#early.announce(piece)
     }
     this.#fetcher.fill(peer)
+  }
+
+  *#readySessions(): Iterable<PeerSession> {
+    for (const session of this.#peers.keys()) if (session.ready) yield session
   }
 
   #onReject(peer: PeerState, ref: BlockRef): void {
@@ -341,10 +360,10 @@ export class Swarm extends Emitter<SwarmEvents> {
     }
     this.#fetcher.book.verifyEnded(piece)
     if (this.#destroyed) return
-    for (const other of this.#peers.values()) {
-      if (other.pieces.has(piece)) this.#fetcher.release(other, piece, false)
-      if (other.session.ready) other.session.have(piece)
-    }
+    for (const other of this.#peers.values()) if (other.pieces.has(piece)) this.#fetcher.release(other, piece, false)
+    this.#early.verified(piece)
+    // Requests that came on an early have can be served now.
+    this.#uploader.pump()
     this.emit('piece', piece)
     if (this.complete) {
       this.emit('complete')

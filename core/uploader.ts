@@ -6,6 +6,10 @@
  * Turns are whole pieces, not blocks: a piece sent at the full upload rate is complete, verified
  * and re-shared by its receiver N times sooner than N pieces trickling out in parallel, and how
  * fast pieces spread is what bounds a swarm's completion time.
+ *
+ * A piece announced before it was whole (core/early-haves.ts) is `promised`: a request for it
+ * waits in its queue, behind nothing and holding up nothing, until the piece is verified (then it
+ * is served) or the promise is withdrawn (then it is rejected).
  */
 import type { Bitfield } from './bitfield.ts'
 import type { Clock } from './clock.ts'
@@ -26,6 +30,8 @@ export interface PieceSource {
   readonly verified: Bitfield
   pieceLength(piece: number): number
   read(piece: number, offset: number, length: number): Promise<Uint8Array>
+  /** Announced but not verified yet: requests for it are kept until it is. */
+  promised?(piece: number): boolean
 }
 
 export interface UploaderOptions {
@@ -65,7 +71,7 @@ export class Uploader {
     const { source, admit } = this.#options
     const queue = this.#queues.get(peer) ?? []
     const valid =
-      source.verified.has(ref.piece) &&
+      (source.verified.has(ref.piece) || (source.promised?.(ref.piece) ?? false)) &&
       ref.length > 0 &&
       ref.length <= MAX_BLOCK_SIZE &&
       ref.offset + ref.length <= source.pieceLength(ref.piece)
@@ -83,6 +89,16 @@ export class Uploader {
     const queue = this.#queues.get(peer)
     const index = queue?.findIndex((r) => r.piece === ref.piece && r.offset === ref.offset && r.length === ref.length) ?? -1
     if (index >= 0) queue!.splice(index, 1)
+  }
+
+  /** A promised piece will not come after all: its requests are rejected. */
+  withdraw(piece: number): void {
+    for (const [peer, queue] of this.#queues) {
+      const rejected = queue.filter((ref) => ref.piece === piece)
+      if (rejected.length === 0) continue
+      this.#queues.set(peer, queue.filter((ref) => ref.piece !== piece))
+      for (const ref of rejected) peer.reject(ref)
+    }
   }
 
   removePeer(peer: UploadTarget): void {
@@ -120,14 +136,15 @@ export class Uploader {
       const peer = this.#nextPeer()
       if (!peer || this.#stopped) return
       const queue = this.#queues.get(peer)!
-      const ref = queue[0]!
+      const index = this.#firstServable(queue)
+      const ref = queue[index]!
       const wait = limiter?.tryTake(ref.length) ?? 0
       if (wait > 0) {
         this.#options.clock.clearTimeout(this.#timer)
         this.#timer = this.#options.clock.setTimeout(() => this.pump(), wait)
         return
       }
-      queue.shift()
+      queue.splice(index, 1)
       this.#last = peer
       this.#lastPiece = ref.piece
       let data: Uint8Array
@@ -152,13 +169,25 @@ export class Uploader {
   #nextPeer(): UploadTarget | undefined {
     const highWaterMark = this.#options.highWaterMark ?? HIGH_WATER_MARK
     const last = this.#last
-    if (last && this.#queues.get(last)?.[0]?.piece === this.#lastPiece && last.bufferedAmount < highWaterMark) return last
+    if (last && last.bufferedAmount < highWaterMark) {
+      const queue = this.#queues.get(last)
+      if (queue && queue[this.#firstServable(queue)]?.piece === this.#lastPiece) return last
+    }
     const peers = [...this.#queues.keys()]
     const start = last ? peers.indexOf(last) + 1 : 0
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[(start + i) % peers.length]!
-      if (this.#queues.get(peer)!.length > 0 && peer.bufferedAmount < highWaterMark) return peer
+      const queue = this.#queues.get(peer)!
+      if (this.#firstServable(queue) < queue.length && peer.bufferedAmount < highWaterMark) return peer
     }
     return undefined
+  }
+
+  /** Where the first request for a verified piece is in the queue (its length if none is): promised pieces wait. */
+  #firstServable(queue: BlockRef[]): number {
+    const verified = this.#options.source.verified
+    let index = 0
+    while (index < queue.length && !verified.has(queue[index]!.piece)) index++
+    return index
   }
 }

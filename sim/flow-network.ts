@@ -18,6 +18,8 @@ import { Ring } from './ring.ts'
 export interface PipeItem {
   bytes: number
   deliver(): void
+  /** Piece data only: the uplink has sent it, and it will have arrived at `arrivesAt` (virtual ms). */
+  departed?(arrivesAt: number): void
 }
 
 export class FlowHost {
@@ -209,12 +211,14 @@ export class FlowPipe {
     const queue = this.#queue
     let first: PipeItem | undefined
     let batch: PipeItem[] | undefined
+    let data: PipeItem | undefined
     let bytes = 0
     while (queue.size > 0) {
       const item = queue.at(0)
       if (item.bytes > 0) {
         if (bytes > 0) break
         bytes = item.bytes
+        data = item
       }
       queue.shift()
       if (first === undefined) first = item
@@ -225,15 +229,17 @@ export class FlowPipe {
     // 1000 peers x 5 GB) for the GC to mark.
     if (queue.size === 0) this.#last = SENT
     if (first === undefined || this.closed) return
-    this.#deliverAt(this.to.receive(this.from.queue.now() + this.latencyMs, bytes), batch ?? first)
+    const arrivesAt = this.#deliverAt(this.to.receive(this.from.queue.now() + this.latencyMs, bytes), batch ?? first)
+    data?.departed?.(arrivesAt)
   }
 
-  /** Schedules delivery no earlier than `at` and never before what this pipe sent earlier. */
-  #deliverAt(at: number, items: PipeItem | PipeItem[]): void {
+  /** Schedules delivery no earlier than `at` and never before what this pipe sent earlier; returns when. */
+  #deliverAt(at: number, items: PipeItem | PipeItem[]): number {
     const finish = Math.max(at, this.to.downFreeAt, this.#lastDelivery)
     this.#lastDelivery = finish
     this.#inFlight.push(items)
     this.from.queue.at(finish, this.#deliverNext)
+    return finish
   }
 
   /**

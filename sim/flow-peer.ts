@@ -7,14 +7,18 @@
  * pieces against FetchBook's rules and an availability count; an origin (a peer that came with
  * the whole file) admits requests through the real DistinctFirstPolicy and a refused piece is
  * not asked of that neighbour again for REFUSE_MS. Requests, rejects and haves wait behind the data queued on
- * their connection, as frames do. What it leaves out: bytes, hashing and the wire format, request
- * deadlines and bans (no peer in the simulation stalls or lies).
+ * their connection, as frames do. A piece is announced ANNOUNCE_AHEAD_MS before its last chunk
+ * arrives (core/early-haves.ts), requests for it held until it has: the engine judges "due" from
+ * the sender's rate as blocks arrive, the model from the arrival time it knows once the last
+ * chunk has left the sender (so never earlier than one latency ahead). What it leaves out: bytes,
+ * hashing and the wire format, request deadlines and bans (no peer in the simulation stalls or lies).
  */
 import { Bitfield } from '../core/bitfield.ts'
 import { DeliveryRate } from '../core/delivery-rate.ts'
 import { DistinctFirstPolicy } from '../core/distinct-first.ts'
+import { ANNOUNCE_AHEAD_MS } from '../core/early-haves.ts'
 import { PieceOffers } from '../core/piece-offers.ts'
-import { MAX_PIPELINE_BLOCKS, neighbourPipelineDepth } from '../core/pipeline.ts'
+import { maxPipelineBlocks, neighbourPipelineDepth } from '../core/pipeline.ts'
 import { RateMeter } from '../core/rate-meter.ts'
 import { MAX_BLOCK_SIZE } from '../core/wire.ts'
 import type { BitRows } from './bit-rows.ts'
@@ -26,8 +30,12 @@ import { Ring } from './ring.ts'
 /** As core/swarm.ts: how long a refused piece is not asked of that neighbour again, and the fill tick. */
 const REFUSE_MS = 5_000
 const TICK_MS = 500
-/** Swarm.#fill tops up only below depth - depth/4, which is at most this for any depth: above it, skip computing the depth. */
-const NEVER_TOP_UP_ABOVE = MAX_PIPELINE_BLOCKS - Math.floor(MAX_PIPELINE_BLOCKS / 4)
+
+/** Swarm.#fill tops up only below depth - depth/4, which is at most this for any depth with this many neighbours: above it, skip computing the depth. */
+function neverTopUpAbove(neighbours: number): number {
+  const max = maxPipelineBlocks(neighbours)
+  return max - Math.floor(max / 4)
+}
 
 /** The file as the flow model sees it: piece geometry and the transfer unit. */
 export interface FlowFile {
@@ -94,6 +102,8 @@ export class FlowEnd extends FlowPipe {
   minLatencyMs = Infinity
   /** The neighbour's end of this connection. */
   mirror!: FlowEnd
+  /** This peer's connections opened before this one (FlowPeer.endsOpened then). */
+  readonly serial: number
 
   constructor(
     readonly self: FlowPeer,
@@ -101,6 +111,7 @@ export class FlowEnd extends FlowPipe {
     latencyMs: number,
   ) {
     super(self.host, other.host, latencyMs)
+    this.serial = self.endsOpened++
     // A super-seeding origin's bitfield is empty, its offers filled in by connect().
     const offering = other.offers !== undefined && !other.offers.revealed
     this.remoteAt = self.file.remotes.add(offering ? undefined : other.have.bytes)
@@ -181,6 +192,12 @@ class Chunk implements PipeItem {
   deliver(): void {
     this.to.self.onChunk(this.to, this)
   }
+
+  departed(arrivesAt: number): void {
+    const { fetch } = this
+    // The piece's last chunk still to come: the piece is whole when it lands.
+    if (fetch.requested === fetch.total && fetch.received + this.blocks === fetch.total) this.to.self.dueAt(this.to, fetch, arrivesAt)
+  }
 }
 
 /** Requests on their way to the uploader, whose end `to` is. */
@@ -237,6 +254,18 @@ export class FlowPeer {
   left = false
   readonly joinedAt: number
   #tickTimer: unknown
+  /** Connections opened so far (FlowEnd.serial). */
+  endsOpened = 0
+  /**
+   * EarlyHaves' bookkeeping: pieces announced before they were verified (see dueAt), each with
+   * endsOpened then (the neighbours told are those opened before); of those, the ones whose fetch
+   * was given up; verified pieces whose have waits so that neighbours never see the whole file
+   * before this peer holds it; and requests for promised pieces, waiting for them.
+   */
+  readonly #promised = new Map<number, number>()
+  readonly #withdrawn = new Set<number>()
+  readonly #deferred: number[] = []
+  readonly #held = new Map<number, { end: FlowEnd; request: Chunk }[]>()
   /**
    * Haves sent at once on idle connections and not yet arrived: per verified piece, the piece, how
    * many, then the neighbours' ends (delivering touches no more memory than it must: a 1000-peer
@@ -382,7 +411,10 @@ export class FlowPeer {
     this.offers?.close(end)
     end.close()
     this.ends.splice(this.ends.indexOf(end), 1)
-    for (const piece of end.fetches.keys()) this.#stopped(piece)
+    for (const piece of end.fetches.keys()) {
+      this.#stopped(piece)
+      this.#settle(piece)
+    }
     if (end.fetches.size > 0) this.#changes++
     end.fetches.clear()
     this.#checkEndgame()
@@ -407,7 +439,7 @@ export class FlowPeer {
 
   /** Keeps the neighbour's pipeline full, as Swarm.#fill: continue its pieces, then pick new ones. */
   #fill(end: FlowEnd): void {
-    if (end.settled || end.outstanding > NEVER_TOP_UP_ABOVE || !end.ready || this.complete || this.left) return
+    if (end.settled || end.outstanding > neverTopUpAbove(this.ends.length) || !end.ready || this.complete || this.left) return
     // Nothing left to ask for in its pieces and nothing new to pick: skip sizing the pipeline (most have-driven fills end here).
     if (end.idle !== undefined && !hasUnrequested(end) && this.#nothingToPick(end, this.queue.now())) return
     const depth = neighbourPipelineDepth({
@@ -417,6 +449,7 @@ export class FlowPeer {
       blockSize: MAX_BLOCK_SIZE,
       initialBlocks: this.file.initialPipelineBlocks,
       deliveredBytes: end.received.total,
+      neighbours: this.ends.length,
     })
     if (end.outstanding > depth - Math.max(1, Math.floor(depth / 4))) {
       end.settled = true
@@ -493,6 +526,14 @@ export class FlowPeer {
     if (--this.#fetchers[piece]! === 0) this.#inFlight--
   }
 
+  /** A fetch of `piece` was given up: if nobody else fetches it, a promise of it is withdrawn, its held requests rejected (as Swarm's FetchBook idle). */
+  #settle(piece: number): void {
+    if (this.#fetchers[piece] !== 0 || this.have.has(piece) || !this.#promised.has(piece) || this.#withdrawn.has(piece)) return
+    this.#withdrawn.add(piece)
+    for (const { end, request } of this.#held.get(piece) ?? []) if (!end.closed) end.sendControl(new Rejects(end.mirror, [request]))
+    this.#held.delete(piece)
+  }
+
   /** Endgame lets a pick take a piece others are fetching: its start is a change for #nothingToPick. Run after every change to the fetch counts. */
   #checkEndgame(): void {
     const endgame = this.#isEndgame()
@@ -500,11 +541,29 @@ export class FlowPeer {
     this.#endgame = endgame
   }
 
-  /** As the Uploader: admit each request (an origin rations through distinct-first) and queue its chunk. */
+  /** The fetch's last chunk arrives at `arrivesAt`: announce the piece ANNOUNCE_AHEAD_MS before, as Swarm does. */
+  dueAt(end: FlowEnd, fetch: Fetch, arrivesAt: number): void {
+    this.queue.at(Math.max(this.queue.now(), arrivesAt - ANNOUNCE_AHEAD_MS), () => {
+      const piece = fetch.piece
+      if (this.left || end.fetches.get(piece) !== fetch || this.have.has(piece) || this.#promised.has(piece)) return
+      if (this.have.count + this.#promised.size + 1 >= this.file.pieces) return
+      this.#promised.set(piece, this.endsOpened)
+      this.#announce(piece, 0)
+    })
+  }
+
+  /** As the Uploader: admit each request (an origin rations through distinct-first) and queue its chunk; one for a promised piece waits for it. */
   onRequests(end: FlowEnd, requests: Chunk[]): void {
     if (end.closed || this.left) return
     let rejected: Chunk[] | undefined
     for (const request of requests) {
+      const piece = request.fetch.piece
+      if (this.#promised.has(piece) && !this.#withdrawn.has(piece)) {
+        const held = this.#held.get(piece)
+        if (held) held.push({ end, request })
+        else this.#held.set(piece, [{ end, request }])
+        continue
+      }
       if (!this.#admit(end, request.fetch.piece)) {
         ;(rejected ??= []).push(request)
         continue
@@ -563,11 +622,45 @@ export class FlowPeer {
     this.#checkEndgame()
     // Other neighbours fetching it give it up; #fetchers counts them, so the usual case (none) visits no end.
     if (this.#fetchers[piece] !== 0) for (const end of this.ends) if (end.fetches.has(piece)) this.#release(end, piece, false)
-    // A have waits behind the data already queued to that neighbour, as a frame on a data channel
-    // does (at low rates that is seconds, and it changes what neighbours ask for); to neighbours with
-    // nothing queued they all leave at once, so they share one event (see #directHaves).
+    const toldBelow = this.#promised.get(piece)
+    if (toldBelow !== undefined) {
+      this.#promised.delete(piece)
+      this.#withdrawn.delete(piece)
+      const held = this.#held.get(piece)
+      if (held) {
+        this.#held.delete(piece)
+        for (const { end, request } of held) {
+          if (end.closed) continue
+          this.uploadedBytes += request.bytes
+          end.send(request)
+        }
+      }
+      this.#announce(piece, toldBelow)
+    } else if (this.#promised.size > 0 && this.have.count + this.#promised.size >= this.file.pieces) {
+      this.#deferred.push(piece)
+    } else {
+      this.#announce(piece, 0)
+    }
+    if (this.#promised.size === 0 && this.#deferred.length > 0) for (const deferred of this.#deferred.splice(0)) this.#announce(deferred, 0)
+    if (this.complete) {
+      this.doneAt ??= this.queue.now()
+      for (const end of [...this.ends]) this.#closeIfBothComplete(end)
+      this.onComplete(this)
+    }
+    this.#fill(from)
+    this.#fillAll()
+  }
+
+  /**
+   * Sends `have` for `piece` to the neighbours whose connection opened `toldBelow`-th or later (the others had an early one). A have waits behind the data already
+   * queued to that neighbour, as a frame on a data channel does (at low rates that is seconds, and
+   * it changes what neighbours ask for); to neighbours with nothing queued they all leave at once,
+   * so they share one event (see #directHaves).
+   */
+  #announce(piece: number, toldBelow: number): void {
     let idle = 0
     for (const end of this.ends) {
+      if (end.serial < toldBelow) continue
       if (!end.hasQueued) {
         idleEnds[idle++] = end.mirror
         continue
@@ -583,13 +676,6 @@ export class FlowPeer {
       for (let i = 0; i < idle; i++) direct.push(idleEnds[i]!)
       this.queue.after(this.latencyMs, this.#deliverDirectHaves)
     }
-    if (this.complete) {
-      this.doneAt ??= this.queue.now()
-      for (const end of [...this.ends]) this.#closeIfBothComplete(end)
-      this.onComplete(this)
-    }
-    this.#fill(from)
-    this.#fillAll()
   }
 
   /** The oldest entry of #directHaves has arrived. */
@@ -608,6 +694,7 @@ export class FlowPeer {
     if (!fetch) return
     end.fetches.delete(piece)
     this.#stopped(piece)
+    this.#settle(piece)
     this.#changes++
     this.#checkEndgame()
     end.outstanding -= fetch.requested - fetch.received

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { DeliveryRate } from '../../core/delivery-rate.ts'
-import { deliveryWindowMs, initialPipelineBlocks, MAX_PIPELINE_BLOCKS, MIN_PIPELINE_BLOCKS, neighbourPipelineDepth, pipelineDepth } from '../../core/pipeline.ts'
+import { MAX_PEERS } from '../../core/client/peer-connector.ts'
+import { deliveryWindowMs, initialPipelineBlocks, MAX_PIPELINE_BLOCKS, maxPipelineBlocks, MIN_PIPELINE_BLOCKS, neighbourPipelineDepth, PIPELINE_BUDGET_BLOCKS, pipelineDepth } from '../../core/pipeline.ts'
 import { RateMeter } from '../../core/rate-meter.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
 
 const BLOCK = 65_536
 /** A neighbour sized by its rate alone: it has delivered more than the initial window. */
-const SIZED_BY_RATE = { initialBlocks: MIN_PIPELINE_BLOCKS, deliveredBytes: MIN_PIPELINE_BLOCKS * BLOCK }
+const SIZED_BY_RATE = { initialBlocks: MIN_PIPELINE_BLOCKS, deliveredBytes: MIN_PIPELINE_BLOCKS * BLOCK, neighbours: MAX_PEERS }
 
 describe('DeliveryRate', () => {
   it('reads a burst after a quiet spell at the burst rate, where the average reads far lower', async () => {
@@ -78,14 +79,28 @@ describe('pipeline sizing from a recent window', () => {
     expect(initialPipelineBlocks(256 * 1024, BLOCK)).toBe(MIN_PIPELINE_BLOCKS)
     expect(initialPipelineBlocks(64 * 1024 * 1024, BLOCK)).toBe(MAX_PIPELINE_BLOCKS)
     const idle = { rate: () => 0 }
-    const depth = (deliveredBytes: number) => neighbourPipelineDepth({ average: 0, recent: idle, rttMs: 40, blockSize: BLOCK, initialBlocks, deliveredBytes })
+    const depth = (deliveredBytes: number) => neighbourPipelineDepth({ average: 0, recent: idle, rttMs: 40, blockSize: BLOCK, initialBlocks, deliveredBytes, neighbours: MAX_PEERS })
     expect(depth(0)).toBe(64)
     expect(depth(64 * BLOCK - 1)).toBe(64)
     // Past it, a neighbour that brings nothing is back at the floor.
     expect(depth(64 * BLOCK)).toBe(MIN_PIPELINE_BLOCKS)
     // A fast new neighbour is sized by its rate, not held to the initial window.
     const fast = { rate: () => 300e6 }
-    expect(neighbourPipelineDepth({ average: 0, recent: fast, rttMs: 40, blockSize: BLOCK, initialBlocks, deliveredBytes: 0 })).toBeGreaterThan(64)
+    expect(neighbourPipelineDepth({ average: 0, recent: fast, rttMs: 40, blockSize: BLOCK, initialBlocks, deliveredBytes: 0, neighbours: MAX_PEERS })).toBeGreaterThan(64)
+  })
+
+  it('lets a peer with few neighbours ask each for more, within what a full set may have requested', () => {
+    // 10 GB/s over a 40 ms round trip (plus slack) wants more than any cap.
+    const fast = { rate: () => 1e10 }
+    const depth = (neighbours: number) => neighbourPipelineDepth({ average: 0, recent: fast, rttMs: 40, blockSize: BLOCK, ...SIZED_BY_RATE, neighbours })
+    expect(depth(MAX_PEERS)).toBe(MAX_PIPELINE_BLOCKS)
+    expect(depth(12)).toBe(2 * MAX_PIPELINE_BLOCKS)
+    expect(depth(1)).toBe(PIPELINE_BUDGET_BLOCKS)
+    for (const n of [1, 5, 12, 13, 24]) expect(depth(n) * n).toBeLessThanOrEqual(PIPELINE_BUDGET_BLOCKS)
+    // Past a full set (accepted dials can overshoot it for a moment), never below the per-neighbour cap.
+    expect(maxPipelineBlocks(30)).toBe(MAX_PIPELINE_BLOCKS)
+    // A slow neighbour is still sized by its rate.
+    expect(neighbourPipelineDepth({ average: 0, recent: { rate: () => 1e6 }, rttMs: 40, blockSize: BLOCK, ...SIZED_BY_RATE, neighbours: 1 })).toBe(pipelineDepth({ rate: 1e6, rttMs: 40, blockSize: BLOCK }))
   })
 
   it('never reads over less than 50 ms, nor waits for a round trip it has not measured', () => {

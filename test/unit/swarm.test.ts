@@ -123,6 +123,53 @@ describe('Swarm over in-memory transports', () => {
     for (const s of [seed, a, b, c]) s.destroy()
   })
 
+  it('announces a piece just before it is whole, and serves the requests that come early once it is verified', async () => {
+    const data = randomData(64 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const seed = swarmOf(manifest, id, 'seed-0000', MemoryChunkStore.from(data, PIECE))
+    const [a, b] = ['l-aaaaaaa', 'l-bbbbbbb'].map((p) => swarmOf(manifest, id, p)) as [Swarm, Swarm]
+    join(seed, a, 'seed-0000', 'l-aaaaaaa')
+    // B reaches the data only through A; watch what A tells B, and whether A held each piece then.
+    const [toB, toA] = memoryTransportPair()
+    const early: number[] = []
+    let rejects = 0
+    const send = toB.send.bind(toB)
+    toB.send = (frames) => {
+      for (let at = 0; at < frames.length; ) {
+        const view = new DataView(frames.buffer, frames.byteOffset + at)
+        const type = frames[at + 4]!
+        if (type === MessageType.have && !a.store.verified.has(view.getUint32(5))) early.push(view.getUint32(5))
+        if (type === MessageType.reject) rejects++
+        at += 4 + view.getUint32(0)
+      }
+      send(frames)
+    }
+    a.addPeer(toB, 'l-bbbbbbb')
+    b.addPeer(toA, 'l-aaaaaaa')
+    await Promise.all([a, b].map(completion))
+    expect(early.length).toBeGreaterThan(0)
+    // Every early have was kept: what B asked for on one was served, never refused.
+    expect(rejects).toBe(0)
+    for (const l of [a, b]) expect(sha256Of(await contents(l.store, manifest))).toBe(sha256Of(data))
+    for (const s of [seed, a, b]) s.destroy()
+  })
+
+  it('withdraws what it announced early of a piece that failed verification, and the peers it told still complete', async () => {
+    const data = randomData(20 * PIECE)
+    const { manifest, id } = await manifestFor(data, PIECE)
+    const liar = swarmOf(manifest, id, 'liar-0000', await filledStore(CorruptingStore, data, PIECE))
+    const honest = swarmOf(manifest, id, 'honest-00', MemoryChunkStore.from(data, PIECE))
+    const relay = swarmOf(manifest, id, 'relay-000')
+    const downstream = swarmOf(manifest, id, 'down-0000')
+    join(liar, relay, 'liar-0000', 'relay-000')
+    join(honest, relay, 'honest-00', 'relay-000')
+    join(relay, downstream, 'relay-000', 'down-0000')
+    await Promise.all([relay, downstream].map(completion))
+    for (const l of [relay, downstream]) expect(sha256Of(await contents(l.store, manifest))).toBe(sha256Of(data))
+    expect(relay.isBanned('liar-0000')).toBe(true)
+    for (const s of [liar, honest, relay, downstream]) s.destroy()
+  })
+
   it('rations only as an origin: a peer that finished downloading serves every request it gets', async () => {
     const data = randomData(16 * PIECE)
     const { manifest, id } = await manifestFor(data, PIECE)

@@ -23,12 +23,20 @@ class Target implements UploadTarget {
   }
 }
 
-function setup(options: { limiter?: TokenBucket; admit?: (peer: UploadTarget, piece: number) => boolean; clock?: VirtualClock } = {}) {
+function setup(
+  options: {
+    limiter?: TokenBucket
+    admit?: (peer: UploadTarget, piece: number) => boolean
+    clock?: VirtualClock
+    verified?: Bitfield
+    promised?: (piece: number) => boolean
+  } = {},
+) {
   const clock = options.clock ?? new VirtualClock()
-  const verified = Bitfield.full(8)
+  const verified = options.verified ?? Bitfield.full(8)
   let uploaded = 0
   const uploader = new Uploader({
-    source: { verified, pieceLength: () => PIECE, read: async (_p, _o, length) => new Uint8Array(length) },
+    source: { verified, pieceLength: () => PIECE, read: async (_p, _o, length) => new Uint8Array(length), promised: options.promised },
     clock,
     limiter: options.limiter,
     admit: options.admit,
@@ -54,6 +62,39 @@ describe('Uploader', () => {
     expect(log.join('')).toBe('aaaabbbbaaaa')
     expect(a.sent).toHaveLength(8)
     expect(b.sent).toHaveLength(4)
+  })
+
+  it('keeps requests for a promised piece until it is verified, serving the rest meanwhile', async () => {
+    const verified = new Bitfield(8)
+    for (const piece of [0, 1, 2, 3, 4, 6, 7]) verified.set(piece)
+    const { clock, uploader } = setup({ verified, promised: (piece) => piece === 5 })
+    const log: string[] = []
+    const a = new Target(clock, 'a', log)
+    for (const ref of [...blocks(5), ...blocks(1)]) uploader.enqueue(a, ref)
+    await clock.advance(0)
+    expect(a.rejected).toEqual([])
+    expect(a.sent.map((s) => s.piece)).toEqual([1, 1, 1, 1])
+    verified.set(5)
+    uploader.pump()
+    await clock.advance(0)
+    expect(a.sent.map((s) => `${s.piece}@${s.offset}`).slice(4)).toEqual(blocks(5).map((r) => `5@${r.offset}`))
+    expect(a.rejected).toEqual([])
+  })
+
+  it('rejects what waits for a promised piece once the promise is withdrawn, and what comes after', async () => {
+    const verified = new Bitfield(8)
+    let promised = true
+    const { clock, uploader } = setup({ verified, promised: (piece) => promised && piece === 2 })
+    const a = new Target(clock, 'a', [])
+    for (const ref of blocks(2)) uploader.enqueue(a, ref)
+    await clock.advance(0)
+    expect(a.rejected).toEqual([])
+    promised = false
+    uploader.withdraw(2)
+    expect(a.rejected).toEqual(blocks(2))
+    uploader.enqueue(a, blocks(2)[0]!)
+    expect(a.rejected).toHaveLength(5)
+    expect(a.sent).toEqual([])
   })
 
   it('rejects requests for pieces it lacks or ranges outside the piece', async () => {
