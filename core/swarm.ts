@@ -121,11 +121,7 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#clock = options.clock ?? systemClock
     this.#hashPiece = options.hashPiece ?? sha256Hex
     this.#traffic = new TrafficLedger(this.#clock)
-    this.#early = new EarlyHaves({
-      verified: options.store.verified,
-      peers: () => this.#readySessions(),
-      have: (session, piece) => session.have(piece),
-    })
+    this.#early = new EarlyHaves({ verified: options.store.verified, peers: () => this.#readySessions(), have: (session, piece) => session.have(piece) })
     this.#fetcher = new FetchScheduler({
       manifest: options.manifest,
       verified: options.store.verified,
@@ -139,9 +135,8 @@ export class Swarm extends Emitter<SwarmEvents> {
       pipelineDepth: options.pipelineDepth,
       downloadLimiter: options.downloadLimiter,
       incrementalHash: options.incrementalHash,
-      idle: (piece) => {
-        if (this.#early.settled(piece)) this.#uploader.withdraw(piece)
-      },
+      // A piece announced early that will not come after all: the requests it drew are refused.
+      idle: (piece) => this.#early.settled(piece) && this.#uploader.withdraw(piece),
     })
     // Only a peer that came with the whole file rations it. A leecher that has just finished
     // serves what it is asked: the swarm already holds most pieces many times over, and a refusal
@@ -223,7 +218,7 @@ export class Swarm extends Emitter<SwarmEvents> {
       size: this.manifest.size,
       verifiedBytes,
       ...this.#traffic.totals(),
-      peers: [...this.#peers.keys()].filter((s) => s.ready).length,
+      peers: this.#readySessions().length,
       complete: verified.complete,
       paused: this.#paused,
     }
@@ -327,8 +322,8 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#fetcher.fill(peer)
   }
 
-  *#readySessions(): Iterable<PeerSession> {
-    for (const session of this.#peers.keys()) if (session.ready) yield session
+  #readySessions(): PeerSession[] {
+    return [...this.#peers.keys()].filter((s) => s.ready)
   }
 
   #onReject(peer: PeerState, ref: BlockRef): void {
