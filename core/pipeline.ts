@@ -1,5 +1,6 @@
 /** How many requests to keep in flight to a peer, and how long each may take. Pure. */
 import { MAX_PEERS } from './client/peer-connector.ts'
+import { MAX_QUEUED_PER_PEER } from './uploader.ts'
 
 export const MIN_PIPELINE_BLOCKS = 8
 /**
@@ -21,9 +22,15 @@ export const MAX_PIPELINE_BLOCKS = 192
  */
 export const PIPELINE_BUDGET_BLOCKS = MAX_PEERS * MAX_PIPELINE_BLOCKS
 
-/** The deepest pipeline one of `neighbours` neighbours gets: MAX_PIPELINE_BLOCKS, or its share of the budget if that is more. */
+/**
+ * The deepest pipeline one of `neighbours` neighbours gets: MAX_PIPELINE_BLOCKS, or its share of
+ * the budget if that is more, but never more requests than a neighbour queues
+ * (MAX_QUEUED_PER_PEER): it rejects the rest, and each rejection keeps that piece from asking it
+ * for seconds (a peer with one neighbour, asking it for 4608 blocks, finished a 20-peer swarm's
+ * 400 MB at 5 GB/s 0.1 s later than the flow model, which has no such limit, predicted).
+ */
 export function maxPipelineBlocks(neighbours: number): number {
-  return Math.max(MAX_PIPELINE_BLOCKS, Math.floor(PIPELINE_BUDGET_BLOCKS / Math.max(1, neighbours)))
+  return Math.min(MAX_QUEUED_PER_PEER, Math.max(MAX_PIPELINE_BLOCKS, Math.floor(PIPELINE_BUDGET_BLOCKS / Math.max(1, neighbours))))
 }
 /**
  * A new neighbour has no rate to size its pipeline by: until it has delivered this first window,

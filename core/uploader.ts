@@ -50,7 +50,8 @@ export interface UploaderOptions {
 }
 
 const HIGH_WATER_MARK = 8 * 1024 * 1024
-const MAX_QUEUED_PER_PEER = 512
+/** Requests a peer may have queued with us (beyond, they are rejected): 32 MiB of 64 KiB blocks. */
+export const MAX_QUEUED_PER_PEER = 512
 
 export class Uploader {
   readonly #options: UploaderOptions

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DeliveryRate } from '../../core/delivery-rate.ts'
 import { MAX_PEERS } from '../../core/client/peer-connector.ts'
+import { MAX_QUEUED_PER_PEER } from '../../core/uploader.ts'
 import { deliveryWindowMs, initialPipelineBlocks, MAX_PIPELINE_BLOCKS, maxPipelineBlocks, MIN_PIPELINE_BLOCKS, neighbourPipelineDepth, PIPELINE_BUDGET_BLOCKS, pipelineDepth } from '../../core/pipeline.ts'
 import { RateMeter } from '../../core/rate-meter.ts'
 import { VirtualClock } from '../support/virtual-clock.ts'
@@ -95,8 +96,11 @@ describe('pipeline sizing from a recent window', () => {
     const depth = (neighbours: number) => neighbourPipelineDepth({ average: 0, recent: fast, rttMs: 40, blockSize: BLOCK, ...SIZED_BY_RATE, neighbours })
     expect(depth(MAX_PEERS)).toBe(MAX_PIPELINE_BLOCKS)
     expect(depth(12)).toBe(2 * MAX_PIPELINE_BLOCKS)
-    expect(depth(1)).toBe(PIPELINE_BUDGET_BLOCKS)
     for (const n of [1, 5, 12, 13, 24]) expect(depth(n) * n).toBeLessThanOrEqual(PIPELINE_BUDGET_BLOCKS)
+    // Never more than a neighbour keeps queued for us: it would reject the rest.
+    expect(depth(1)).toBe(MAX_QUEUED_PER_PEER)
+    expect(depth(9)).toBe(MAX_QUEUED_PER_PEER)
+    expect(depth(10)).toBe(Math.floor(PIPELINE_BUDGET_BLOCKS / 10))
     // Past a full set (accepted dials can overshoot it for a moment), never below the per-neighbour cap.
     expect(maxPipelineBlocks(30)).toBe(MAX_PIPELINE_BLOCKS)
     // A slow neighbour is still sized by its rate.
