@@ -7,11 +7,11 @@
  * (its sender left, stalled or sent a bad copy) they are rejected, as for any piece we lack, and
  * the neighbours ask elsewhere.
  *
- * Why: the last pieces an origin sends first at the end of its first copy take the longest to
- * reach everyone, and the peers that joined first wait for them. Simulator, 1000 peers x 5 GB,
+ * Why: the pieces an origin sends last in its first copy take the longest to reach everyone, and
+ * the peers that joined first wait for them. Simulator, 1000 peers x 5 GB,
  * 5 GB/s links, 20 ms: with pipelines sized to a peer's number of neighbours
- * (core/pipeline.ts's budget), the slowest peer done 1.51-1.52 s after joining (three seeds)
- * without early haves, with them 1.45-1.47 s (see the README's simulator section).
+ * (core/pipeline.ts's budget), the slowest peer done 1.51-1.52 s after joining (two seeds)
+ * without early haves, with them 1.45-1.48 s (three; see the README's simulator section).
  */
 import type { Bitfield } from './bitfield.ts'
 

@@ -652,10 +652,11 @@ export class FlowPeer {
   }
 
   /**
-   * Sends `have` for `piece` to the neighbours whose connection opened `toldBelow`-th or later (the others had an early one). A have waits behind the data already
-   * queued to that neighbour, as a frame on a data channel does (at low rates that is seconds, and
-   * it changes what neighbours ask for); to neighbours with nothing queued they all leave at once,
-   * so they share one event (see #directHaves).
+   * Sends `have` for `piece` to the neighbours whose connection opened `toldBelow`-th or later (the
+   * others had an early one). A have waits behind the data already queued to that neighbour, as a
+   * frame on a data channel does (at low rates that is seconds, and it changes what neighbours ask
+   * for); to neighbours with nothing queued they all leave at once, so they share one event (see
+   * #directHaves).
    */
   #announce(piece: number, toldBelow: number): void {
     let idle = 0
