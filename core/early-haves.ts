@@ -69,8 +69,11 @@ export class EarlyHaves<P> {
     for (const peer of told) have(peer, piece)
   }
 
-  /** The piece is verified: tells the neighbours not told early (or, if that would show them the whole file too soon, later). */
-  verified(piece: number): void {
+  /**
+   * The piece is verified: tells the neighbours not told early (or, if that would show them the
+   * whole file too soon, later). Returns whether it was announced early (requests may wait for it).
+   */
+  verified(piece: number): boolean {
     const { verified, peers, have } = this.#options
     const told = this.#told.get(piece)
     if (told) {
@@ -79,12 +82,14 @@ export class EarlyHaves<P> {
       for (const peer of peers()) if (!told.has(peer)) have(peer, piece)
     } else if (this.#told.size > 0 && verified.count + this.#told.size >= verified.length) {
       this.#deferred.push(piece)
-      return
+      return false
     } else {
       for (const peer of peers()) have(peer, piece)
     }
-    if (this.#told.size > 0 || this.#deferred.length === 0) return
-    for (const deferred of this.#deferred.splice(0)) for (const peer of peers()) have(peer, deferred)
+    if (this.#told.size === 0 && this.#deferred.length > 0) {
+      for (const deferred of this.#deferred.splice(0)) for (const peer of peers()) have(peer, deferred)
+    }
+    return told !== undefined
   }
 
   /**

@@ -356,9 +356,8 @@ export class Swarm extends Emitter<SwarmEvents> {
     this.#fetcher.book.verifyEnded(piece)
     if (this.#destroyed) return
     for (const other of this.#peers.values()) if (other.pieces.has(piece)) this.#fetcher.release(other, piece, false)
-    this.#early.verified(piece)
     // Requests that came on an early have can be served now.
-    this.#uploader.pump()
+    if (this.#early.verified(piece)) this.#uploader.pump()
     this.emit('piece', piece)
     if (this.complete) {
       this.emit('complete')

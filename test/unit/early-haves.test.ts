@@ -36,13 +36,13 @@ describe('EarlyHaves', () => {
 
     // Verified: only the neighbour that came since hears of it now.
     verified.set(2)
-    early.verified(2)
+    expect(early.verified(2)).toBe(true)
     expect(take()).toEqual(['c2'])
     expect(early.promised(2)).toBe(false)
     expect(early.settled(2)).toBe(false)
     // A piece never announced early goes to everyone when verified, and never early once it is.
     verified.set(3)
-    early.verified(3)
+    expect(early.verified(3)).toBe(false)
     early.announce(3)
     expect(take()).toEqual(['a3', 'b3', 'c3'])
   })
